@@ -1,0 +1,3 @@
+from irisfx.cli import main
+
+main()

@@ -1,0 +1,227 @@
+"""SHA-256 of fixture files: streaming, constant memory, stat-cached, parallel.
+
+Large files are read by one thread while another hashes (hashlib releases the GIL), which keeps
+the hash within a few percent of OpenSSL's raw speed; several files are hashed at once, one per
+core. The stat cache (``.irisfx/stat-cache.json``) remembers the digest of a file keyed on its
+path, size, mtime, ctime and inode, so an unchanged file is never hashed twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from irisfx.config import write_atomic
+from irisfx.engines.base import NoProgress, Progress
+
+CHUNK = 4 << 20
+OVERLAP_THRESHOLD = 16 << 20
+PROGRESS_THRESHOLD = 64 << 20
+CACHE_NAME = "stat-cache.json"
+
+ProgressFactory = Callable[[], Progress]
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    """A file's SHA-256 and size, and whether it was hashed now or came from the cache."""
+
+    sha256: str
+    size: int
+    hashed: bool
+
+
+def sha256_stream(handle: BinaryIO, size_hint: int | None, progress: Progress) -> FileDigest:
+    """Hash an open binary stream to its end in constant memory."""
+    digest = hashlib.sha256()
+    total = 0
+    for block in _blocks(handle, size_hint):
+        digest.update(block)
+        total += len(block)
+        progress.advance(len(block))
+    return FileDigest(digest.hexdigest(), total, hashed=True)
+
+
+def sha256_file(path: Path, progress: Progress | None = None) -> FileDigest:
+    """Hash the file at ``path``."""
+    with path.open("rb", buffering=0) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        shown = progress or NoProgress()
+        shown.start(f"verify {path.name}", size)
+        try:
+            return sha256_stream(handle, size, shown)
+        finally:
+            shown.finish()
+
+
+def copy_with_digest(src: Path, dst: Path, progress: Progress | None = None) -> FileDigest:
+    """Copy ``src`` to ``dst`` (fsynced), hashing the bytes as they pass."""
+    digest = hashlib.sha256()
+    total = 0
+    shown = progress or NoProgress()
+    with src.open("rb", buffering=0) as reader, dst.open("wb") as writer:
+        size = os.fstat(reader.fileno()).st_size
+        shown.start(f"copy {src.name}", size)
+        for block in _blocks(reader, size):
+            digest.update(block)
+            writer.write(block)
+            total += len(block)
+            shown.advance(len(block))
+        writer.flush()
+        os.fsync(writer.fileno())
+    shown.finish()
+    return FileDigest(digest.hexdigest(), total, hashed=True)
+
+
+def _blocks(handle: BinaryIO, size_hint: int | None) -> Iterable[memoryview]:
+    if size_hint is not None and size_hint < OVERLAP_THRESHOLD:
+        buffer = bytearray(CHUNK)
+        view = memoryview(buffer)
+        while n := handle.readinto(buffer):
+            yield view[:n]
+        return
+    yield from _overlapped_blocks(handle)
+
+
+def _overlapped_blocks(handle: BinaryIO) -> Iterable[memoryview]:
+    # A reader thread fills the next buffer while the caller hashes the current one; three
+    # buffers keep both busy. Memory stays at 3 x CHUNK whatever the file's size.
+    free: queue.Queue[bytearray] = queue.Queue()
+    full: queue.Queue[tuple[bytearray, int] | BaseException] = queue.Queue()
+    for _ in range(3):
+        free.put(bytearray(CHUNK))
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                buffer = free.get()
+                n = handle.readinto(buffer) or 0
+                full.put((buffer, n))
+                if n == 0:
+                    return
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            full.put(exc)
+
+    reader = threading.Thread(target=read, name="irisfx-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = full.get()
+            if isinstance(item, BaseException):
+                raise item
+            buffer, n = item
+            if n == 0:
+                return
+            yield memoryview(buffer)[:n]
+            free.put(buffer)
+    finally:
+        stop.set()
+        free.put(bytearray(0))
+        reader.join()
+
+
+def _stat_key(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+
+
+class StatCache:
+    """Digests of files that have not changed since they were last hashed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, dict[str, object]] = {}
+        self._dirty = False
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict) and loaded.get("version") == 1:
+                self._entries = dict(loaded.get("files", {}))
+        except (OSError, ValueError):
+            # A missing or damaged cache only costs a re-hash.
+            self._entries = {}
+
+    @classmethod
+    def in_state_dir(cls, state_dir: Path) -> StatCache:
+        """The cache file of a project's ``.irisfx/`` folder."""
+        return cls(state_dir / CACHE_NAME)
+
+    def lookup(self, path: Path, stat: os.stat_result) -> str | None:
+        """The cached digest if ``path`` is unchanged since it was hashed."""
+        entry = self._entries.get(str(path))
+        if entry and entry.get("stat") == _stat_key(stat):
+            value = entry.get("sha256")
+            return value if isinstance(value, str) else None
+        return None
+
+    def store(self, path: Path, sha256: str) -> None:
+        """Remember ``sha256`` for ``path`` as it is on disk now."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return
+        self._entries[str(path)] = {"stat": _stat_key(stat), "sha256": sha256}
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the cache back if anything changed."""
+        if not self._dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"version": 1, "files": self._entries}, separators=(",", ":"))
+        write_atomic(self.path, data.encode())
+        self._dirty = False
+
+
+def digest_files(
+    paths: Iterable[Path],
+    cache: StatCache,
+    *,
+    full: bool = False,
+    progress: ProgressFactory | None = None,
+) -> dict[Path, FileDigest | None]:
+    """Digest of each path (``None`` when the file is missing), hashing on every core.
+
+    Unchanged files come from the stat cache unless ``full`` is set; fresh digests are stored
+    in the cache (the caller saves it).
+    """
+    results: dict[Path, FileDigest | None] = {}
+    to_hash: list[Path] = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            results[path] = None
+            continue
+        cached = None if full else cache.lookup(path, stat)
+        if cached is not None:
+            results[path] = FileDigest(cached, stat.st_size, hashed=False)
+        else:
+            to_hash.append(path)
+
+    def hash_one(path: Path) -> tuple[Path, FileDigest | None]:
+        try:
+            size = path.stat().st_size
+            shown = progress() if progress and size >= PROGRESS_THRESHOLD else None
+            return path, sha256_file(path, shown)
+        except FileNotFoundError:
+            return path, None
+
+    workers = min(len(to_hash), os.cpu_count() or 1)
+    if workers <= 1:
+        hashed = [hash_one(p) for p in to_hash]
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="irisfx-hash") as pool:
+            hashed = list(pool.map(hash_one, to_hash))
+    for path, result in hashed:
+        results[path] = result
+        if result is not None:
+            cache.store(path, result.sha256)
+    return results

@@ -1,0 +1,54 @@
+"""Engines: what irisfx drives. ``open_engine`` picks one by URL scheme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from irisfx.errors import ConfigError
+
+if TYPE_CHECKING:
+    from irisfx.engines.base import Engine
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Everything an engine needs to open; credentials are read from the named env vars."""
+
+    url: str
+    project: str
+    root: Path  # the project folder; relative sim:// paths are resolved against it
+    username_env: str = "IRIS_USERNAME"
+    password_env: str = "IRIS_PASSWORD"
+    connect_timeout: float = 10.0
+    path_map: dict[str, str] = field(default_factory=dict)
+
+
+def open_engine(settings: EngineSettings) -> Engine:
+    """Open the engine the URL names: ``sim://DIR`` or ``iris://[USER@]HOST[:PORT]``."""
+    scheme = urlsplit(settings.url).scheme
+    if scheme == "sim":
+        from irisfx.engines.sim import SimEngine
+
+        return SimEngine.open(settings)
+    if scheme == "iris":
+        from irisfx.engines.iris import IrisEngine
+
+        return IrisEngine.open(settings)
+    raise ConfigError(
+        f"unknown engine URL {redact_url(settings.url)!r}",
+        fix="use iris://[USER@]HOST[:PORT] for a live IRIS, or sim://DIR for the simulator",
+    )
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, for output."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=f"{user}:***@{host}{port}").geturl()

@@ -1,0 +1,186 @@
+"""The engine contract: the one seam between irisfx and what it drives (IRIS or the simulator).
+
+Every result is plain data. Both engines obey the same contract, and one contract test suite
+(tests/contract) runs against each; a test that passes on one and fails on the other is a bug in
+an engine.
+
+Ownership: an engine keeps, on the instance itself, a record for every namespace a project made.
+A record is written *before* the first change (state ``creating``) and marked ``ready`` after the
+last, so a process killed half-way leaves a record that the next plan sees and repairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from irisfx.recipes import Recipe
+
+Role = Literal["source", "mount", "copy"]
+RecordState = Literal["creating", "ready", "removing"]
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What the engine is: shown in plans and status, recorded in pins as ``built_by``."""
+
+    kind: Literal["sim", "iris"]
+    url: str  # never carries a password
+    product: str  # e.g. "irisfx-sim 0.1.0 (simulator, SQLite 3.40.1)" or IRIS's $ZVERSION
+    simulator: bool
+
+
+@dataclass(frozen=True)
+class OwnedNamespace:
+    """An ownership record: a namespace (with its own database) that this project made."""
+
+    namespace: str
+    role: Role  # source: built by a recipe; mount: serves a pinned file; copy: a test's copy
+    fixture: str
+    state: RecordState
+    sha256: str | None = None  # digest of the file served (mount, copy)
+    recipe_sha256: str | None = None  # digest of the recipe that built it (source)
+    readonly: bool = False
+    changed: bool = False  # the served database file changed since it was mounted
+    database_present: bool = True  # the namespace's database and namespace still exist
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the instance holds: every namespace, and this project's ownership records."""
+
+    namespaces: frozenset[str]
+    owned: Mapping[str, OwnedNamespace] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Transferred:
+    """A file the engine wrote or read, as the engine side measured it."""
+
+    sha256: str
+    size: int
+
+
+class Progress(Protocol):
+    """Receives progress of a long operation; the CLI draws it, the core never prints."""
+
+    def start(self, label: str, total: int | None) -> None: ...
+
+    def advance(self, amount: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class NoProgress:
+    """A Progress that shows nothing."""
+
+    def start(self, label: str, total: int | None) -> None:
+        """Ignore the start of an operation."""
+
+    def advance(self, amount: int) -> None:
+        """Ignore progress."""
+
+    def finish(self) -> None:
+        """Ignore the end of an operation."""
+
+
+class Cursor(Protocol):
+    """The part of a PEP 249 cursor irisfx relies on."""
+
+    def execute(self, operation: str, parameters: Sequence[Any] = ..., /) -> Any: ...
+
+    def executemany(self, operation: str, seq: Sequence[Sequence[Any]], /) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> Sequence[Any]: ...
+
+    def close(self) -> Any: ...
+
+
+class Connection(Protocol):
+    """The part of a PEP 249 connection irisfx relies on (also what recipes receive)."""
+
+    def cursor(self) -> Any: ...
+
+    def commit(self) -> Any: ...
+
+    def rollback(self) -> Any: ...
+
+    def close(self) -> Any: ...
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """The contract of DESIGN.md. An engine is bound to one project when it is opened."""
+
+    project: str
+
+    def info(self) -> EngineInfo:
+        """Describe the engine; cheap, and safe to call before anything else."""
+        ...
+
+    def inventory(self) -> Inventory:
+        """Every namespace on the instance and this project's ownership records. Read-only."""
+        ...
+
+    def build(self, fixture: str, namespace: str, recipe: Recipe) -> None:
+        """Create ``namespace`` with its own database and run ``recipe`` in it.
+
+        The namespace must not exist. On failure nothing is left but a ``creating`` record.
+        """
+        ...
+
+    def snapshot(self, namespace: str, dest: Path, progress: Progress) -> Transferred:
+        """Write a consistent copy of ``namespace``'s database to the local file ``dest``.
+
+        Returns the digest and size measured on the engine's side; the caller hashes ``dest``
+        itself and compares, so a transfer that changed bytes is caught.
+        """
+        ...
+
+    def mount(
+        self,
+        fixture: str,
+        local_path: Path,
+        namespace: str,
+        *,
+        readonly: bool,
+        sha256: str,
+        role: Role = "mount",
+        progress: Progress | None = None,
+    ) -> None:
+        """Serve the local file ``local_path`` in a new namespace ``namespace``.
+
+        The engine copies the file to its side under a temporary name, checks that the copy's
+        SHA-256 equals ``sha256`` (else IntegrityError, nothing left behind), then creates the
+        database and namespace and records ownership.
+        """
+        ...
+
+    def unmount(self, namespace: str) -> None:
+        """Remove a namespace this project owns, with its database and files.
+
+        Tolerates half-made namespaces (any ownership state). A namespace the project does not
+        own is refused with ConflictError.
+        """
+        ...
+
+    def row_counts(self, namespace: str, tables: Sequence[str] | None = None) -> dict[str, int]:
+        """Rows per table (``Schema.Table``); ``None`` means every user table."""
+        ...
+
+    def connect(self, namespace: str) -> Connection:
+        """A DB-API connection to ``namespace``; the caller closes it."""
+        ...
+
+    def lock(self, timeout: float = 0.0) -> AbstractContextManager[None]:
+        """Hold the project lock on the instance; dies with the process. LockedError if held."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...

@@ -1,0 +1,75 @@
+"""Validation of every name irisfx passes to IRIS: fixtures, namespaces, tables, projects.
+
+Namespace and table names end up inside ObjectScript calls and SQL text, so they are held to
+a strict alphabet here, once, and everything downstream may rely on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+FIXTURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+PROJECT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+NAMESPACE_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,62}$")
+TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}(\.[A-Za-z_][A-Za-z0-9_]{0,127})?$")
+ENV_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# Namespaces IRIS itself needs; mounting over or unmounting them would break the instance.
+SYSTEM_NAMESPACES = frozenset({"%SYS", "USER", "HSLIB", "HSSYS", "DOCBOOK", "SAMPLES", "ENSLIB"})
+
+
+def check_fixture_name(name: str) -> str:
+    """Return ``name`` if it is a valid fixture name, else raise ValueError saying why."""
+    if not FIXTURE_NAME.match(name):
+        raise ValueError(
+            f"invalid fixture name {name!r}: use letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit (at most 64 characters)"
+        )
+    return name
+
+
+def check_project_name(name: str) -> str:
+    """Return ``name`` if it is a valid project name, else raise ValueError saying why."""
+    if not PROJECT_NAME.match(name):
+        raise ValueError(
+            f"invalid project name {name!r}: use letters, digits, '.', '_' and '-' "
+            "(at most 64 characters)"
+        )
+    return name
+
+
+def normalize_namespace(name: str) -> str:
+    """Upper-case a namespace name and check it cannot carry ObjectScript or SQL.
+
+    IRIS namespace names are case-insensitive and stored upper-case.
+    """
+    upper = name.upper()
+    if not NAMESPACE_NAME.match(upper):
+        raise ValueError(
+            f"invalid namespace {name!r}: use letters, digits and '_', starting with a letter "
+            "(at most 63 characters); '%', '-', spaces and quotes are refused"
+        )
+    if upper in SYSTEM_NAMESPACES:
+        raise ValueError(f"namespace {upper!r} belongs to IRIS itself; choose another name")
+    return upper
+
+
+def check_table_name(name: str) -> str:
+    """Return ``name`` if it is ``Table`` or ``Schema.Table`` with plain identifiers."""
+    if not TABLE_NAME.match(name):
+        raise ValueError(
+            f"invalid table name {name!r}: write Schema.Table with letters, digits and '_'"
+        )
+    return name
+
+
+def check_env_var_name(name: str) -> str:
+    """Return ``name`` if it can be an environment variable name."""
+    if not ENV_VAR_NAME.match(name):
+        raise ValueError(f"invalid environment variable name {name!r}")
+    return name
+
+
+def default_namespace(prefix: str, fixture: str) -> str:
+    """The namespace irisfx uses when a fixture does not name one, e.g. FX_ENTITIES_100."""
+    return (prefix + re.sub(r"[^A-Za-z0-9]", "_", fixture)).upper()[:63]
