@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from irisfx.config import write_atomic
 from irisfx.engines.base import NoProgress, Progress
@@ -30,6 +30,12 @@ CACHE_NAME = "stat-cache.json"
 ProgressFactory = Callable[[], Progress]
 
 
+class Readable(Protocol):
+    """A binary stream that can fill a buffer (a raw file, or a socket-backed reader)."""
+
+    def readinto(self, buffer: bytearray, /) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class FileDigest:
     """A file's SHA-256 and size, and whether it was hashed now or came from the cache."""
@@ -39,7 +45,7 @@ class FileDigest:
     hashed: bool
 
 
-def sha256_stream(handle: BinaryIO, size_hint: int | None, progress: Progress) -> FileDigest:
+def sha256_stream(handle: Readable, size_hint: int | None, progress: Progress) -> FileDigest:
     """Hash an open binary stream to its end in constant memory."""
     digest = hashlib.sha256()
     total = 0
@@ -81,7 +87,7 @@ def copy_with_digest(src: Path, dst: Path, progress: Progress | None = None) -> 
     return FileDigest(digest.hexdigest(), total, hashed=True)
 
 
-def _blocks(handle: BinaryIO, size_hint: int | None) -> Iterable[memoryview]:
+def _blocks(handle: Readable, size_hint: int | None) -> Iterable[memoryview]:
     if size_hint is not None and size_hint < OVERLAP_THRESHOLD:
         buffer = bytearray(CHUNK)
         view = memoryview(buffer)
@@ -91,7 +97,7 @@ def _blocks(handle: BinaryIO, size_hint: int | None) -> Iterable[memoryview]:
     yield from _overlapped_blocks(handle)
 
 
-def _overlapped_blocks(handle: BinaryIO) -> Iterable[memoryview]:
+def _overlapped_blocks(handle: Readable) -> Iterable[memoryview]:
     # A reader thread fills the next buffer while the caller hashes the current one; three
     # buffers keep both busy. Memory stays at 3 x CHUNK whatever the file's size.
     free: queue.Queue[bytearray] = queue.Queue()

@@ -148,15 +148,14 @@ class Document(Model):
         return self
 
     def dump(self) -> dict[str, Any]:
-        """The document as plain data in canonical order, without unset defaults."""
-        data: dict[str, Any] = {
-            "irisfx": self.irisfx.model_dump(mode="python", exclude_defaults=True)
-        }
-        data["irisfx"]["project"] = self.irisfx.project
+        """The document as plain data in canonical order: the keys the user wrote, and pins."""
+        # exclude_unset keeps exactly the keys the user wrote, defaults included.
+        data: dict[str, Any] = {"irisfx": self.irisfx.model_dump(mode="python",
+                                                                exclude_unset=True)}
         fixtures: dict[str, Any] = {}
         for name in sorted(self.fixtures):
             fixture = self.fixtures[name]
-            body = fixture.model_dump(mode="python", exclude_defaults=True, exclude={"pin"})
+            body = fixture.model_dump(mode="python", exclude_unset=True, exclude={"pin"})
             if fixture.pin is not None:
                 body["pin"] = fixture.pin.model_dump(mode="python", exclude_none=True)
             fixtures[name] = body

@@ -73,3 +73,8 @@ def check_env_var_name(name: str) -> str:
 def default_namespace(prefix: str, fixture: str) -> str:
     """The namespace irisfx uses when a fixture does not name one, e.g. FX_ENTITIES_100."""
     return (prefix + re.sub(r"[^A-Za-z0-9]", "_", fixture)).upper()[:63]
+
+
+def table_key(name: str) -> str:
+    """How IRIS compares table names: case-insensitive, unqualified names in SQLUser."""
+    return (name if "." in name else f"SQLUser.{name}").lower()

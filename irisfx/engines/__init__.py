@@ -36,7 +36,8 @@ def open_engine(settings: EngineSettings) -> Engine:
     if scheme == "iris":
         from irisfx.engines.iris import IrisEngine
 
-        return IrisEngine.open(settings)
+        engine: Engine = IrisEngine.open(settings)
+        return engine
     raise ConfigError(
         f"unknown engine URL {redact_url(settings.url)!r}",
         fix="use iris://[USER@]HOST[:PORT] for a live IRIS, or sim://DIR for the simulator",

@@ -1,0 +1,54 @@
+"""A progress bar on the terminal for long hashes and copies (rich, loaded only when drawn)."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TransferSpeedColumn,
+)
+
+_shared: Progress | None = None
+_users = 0
+_guard = threading.Lock()
+
+
+class RichProgress:
+    """One bar of a shared rich Progress on stderr; several files hashing share one display."""
+
+    def __init__(self) -> None:
+        self._task: TaskID | None = None
+
+    def start(self, label: str, total: int | None) -> None:
+        """Add this operation's bar."""
+        global _shared, _users
+        with _guard:
+            if _shared is None:
+                _shared = Progress(TextColumn("{task.description}"), BarColumn(),
+                                   DownloadColumn(), TransferSpeedColumn(), transient=True)
+                _shared.start()
+            _users += 1
+            self._task = _shared.add_task(label, total=total)
+
+    def advance(self, amount: int) -> None:
+        """Move this bar forward."""
+        if _shared is not None and self._task is not None:
+            _shared.advance(self._task, amount)
+
+    def finish(self) -> None:
+        """Remove this bar; stop drawing when it was the last."""
+        global _shared, _users
+        with _guard:
+            if _shared is None or self._task is None:
+                return
+            _shared.remove_task(self._task)
+            self._task = None
+            _users -= 1
+            if _users == 0:
+                _shared.stop()
+                _shared = None

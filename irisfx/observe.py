@@ -1,0 +1,125 @@
+"""Observation: what is real now (files on disk, recipes, the engine's inventory). Read-only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from irisfx.config import Project
+from irisfx.digest import FileDigest, ProgressFactory, StatCache, digest_files
+from irisfx.engines import EngineSettings, open_engine
+from irisfx.engines.base import Engine, EngineInfo, Inventory
+from irisfx.models import DEFAULT_ENGINE_URL, ResolvedFixture
+from irisfx.recipes import Recipe, load_recipe
+
+ENGINE_ENV = "IRISFX_IRIS"
+NEW_SUFFIX = ".irisfx-new"
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A fixture's file on disk, and a snapshot left half-finished beside it, if any."""
+
+    digest: FileDigest | None
+    interrupted: FileDigest | None = None
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Everything plan needs to know about reality."""
+
+    engine: EngineInfo
+    inventory: Inventory
+    files: dict[str, FileState]
+    recipes: dict[str, Recipe]
+
+    @property
+    def hashed(self) -> int:
+        """How many files were hashed (not served by the stat cache) to observe."""
+        states = self.files.values()
+        return sum(1 for s in states for d in (s.digest, s.interrupted) if d and d.hashed)
+
+    def fingerprint(self) -> dict[str, str]:
+        """Digests of the instance and of the files, to detect a stale saved plan."""
+        owned = {ns: asdict(record) for ns, record in sorted(self.inventory.owned.items())}
+        instance = {"namespaces": sorted(self.inventory.namespaces), "owned": owned}
+        files = {
+            name: [s.digest.sha256 if s.digest else None,
+                   s.interrupted.sha256 if s.interrupted else None]
+            for name, s in sorted(self.files.items())
+        }
+        return {"instance": _digest_json(instance), "files": _digest_json(files)}
+
+
+def _digest_json(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
+
+
+def engine_url(project: Project, override: str | None = None) -> str:
+    """The engine URL: --iris, then IRISFX_IRIS, then fixtures.toml, then the simulator."""
+    return override or os.environ.get(ENGINE_ENV) or project.doc.irisfx.iris or DEFAULT_ENGINE_URL
+
+
+def open_project_engine(project: Project, override: str | None = None) -> Engine:
+    """Open the engine this project is configured for."""
+    settings = project.doc.irisfx
+    return open_engine(
+        EngineSettings(
+            url=engine_url(project, override),
+            project=project.name,
+            root=project.root,
+            username_env=settings.username_env,
+            password_env=settings.password_env,
+            connect_timeout=settings.connect_timeout,
+            path_map=dict(settings.path_map),
+        )
+    )
+
+
+def new_file_path(path: Path) -> Path:
+    """Where a snapshot is written before it replaces the fixture's file."""
+    return path.with_name(path.name + NEW_SUFFIX)
+
+
+def observe_files(
+    project: Project,
+    fixtures: list[ResolvedFixture],
+    cache: StatCache,
+    *,
+    full: bool = False,
+    progress: ProgressFactory | None = None,
+) -> dict[str, FileState]:
+    """Digest every fixture file (stat-cached, in parallel) and any interrupted snapshot."""
+    paths = {f.name: project.path(f.file) for f in fixtures}
+    leftovers = {name: new_file_path(p) for name, p in paths.items()}
+    existing_leftovers = [p for p in leftovers.values() if p.exists()]
+    digests = digest_files([*paths.values(), *existing_leftovers], cache, full=full,
+                           progress=progress)
+    return {
+        name: FileState(digest=digests[path], interrupted=digests.get(leftovers[name]))
+        for name, path in paths.items()
+    }
+
+
+def observe(
+    project: Project,
+    engine: Engine,
+    fixtures: list[ResolvedFixture],
+    cache: StatCache,
+    *,
+    full: bool = False,
+    progress: ProgressFactory | None = None,
+) -> Observation:
+    """Observe files, recipes and the engine for the given fixtures. Changes nothing."""
+    recipes = {
+        f.name: load_recipe(project.path(f.decl.recipe)) for f in fixtures if f.decl.recipe
+    }
+    return Observation(
+        engine=engine.info(),
+        inventory=engine.inventory(),
+        files=observe_files(project, fixtures, cache, full=full, progress=progress),
+        recipes=recipes,
+    )

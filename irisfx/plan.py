@@ -1,0 +1,288 @@
+"""plan: a pure function from declaration + pins + observation to the actions that close the gap.
+
+Two kinds of difference are kept apart: *pending* (the declaration changed and was not applied)
+and *drift* (reality changed under a pin). Problems (a file that does not match its pin, a
+namespace owned by someone else) block their fixture: it gets no actions, and apply refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Literal
+
+from irisfx.models import ResolvedFixture
+from irisfx.names import table_key
+from irisfx.observe import FileState, Observation
+
+ActionKind = Literal["build", "snapshot", "verify", "mount", "replace", "unmount"]
+Cause = Literal["pending", "drift"]
+ProblemKind = Literal["integrity", "conflict"]
+ACTION_ORDER: tuple[ActionKind, ...] = ("build", "snapshot", "verify", "mount", "replace",
+                                        "unmount")
+DESTRUCTIVE: frozenset[ActionKind] = frozenset({"replace", "unmount"})
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step of a plan."""
+
+    kind: ActionKind
+    fixture: str
+    namespace: str | None
+    reason: str
+    cause: Cause = "pending"
+    drop_first: bool = False  # build: drop an outdated source first
+    resume: bool = False  # snapshot: only finish an interrupted one
+
+    @property
+    def destructive(self) -> bool:
+        """Removes a database someone may be using (or rebuilds an existing source)."""
+        return self.kind in DESTRUCTIVE or self.drop_first
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a fixture cannot be applied as declared."""
+
+    kind: ProblemKind
+    fixture: str
+    message: str
+    details: tuple[str, ...] = ()
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The actions, in the order apply runs them, and the problems that block fixtures."""
+
+    actions: tuple[Action, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    fixtures: tuple[str, ...] = field(default=())
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether apply would do anything (or refuses to because of a problem)."""
+        return bool(self.actions or self.problems)
+
+    @property
+    def writes_pins(self) -> bool:
+        """Whether apply would rewrite fixtures.toml."""
+        return any(a.kind == "snapshot" and not a.resume for a in self.actions)
+
+    @property
+    def destructive(self) -> list[Action]:
+        """The actions that need confirmation."""
+        return [a for a in self.actions if a.destructive]
+
+    def count(self, kind: ActionKind) -> int:
+        """How many actions of one kind."""
+        return sum(1 for a in self.actions if a.kind == kind)
+
+
+def make_plan(
+    fixtures: list[ResolvedFixture],
+    observation: Observation,
+    *,
+    declared_namespaces: Collection[str],
+    rebuild: Collection[str] = (),
+    narrowed: bool = False,
+) -> Plan:
+    """Compare the declared ``fixtures`` with ``observation``.
+
+    ``declared_namespaces`` are the source and mount namespaces of every declared fixture (not
+    only the selected ones), so that a narrowed plan never unmounts a namespace still in use.
+    """
+    actions: list[Action] = []
+    problems: list[Problem] = []
+    selected = {f.name for f in fixtures}
+    for ns, record in sorted(observation.inventory.owned.items()):
+        if record.role == "copy" or ns in declared_namespaces:
+            continue
+        if narrowed and record.fixture not in selected:
+            continue
+        actions.append(Action("unmount", record.fixture, ns,
+                              f"{record.role} namespace is no longer declared"))
+    for fixture in fixtures:
+        steps, problem = _plan_fixture(fixture, observation, fixture.name in rebuild)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            actions.extend(steps)
+    return Plan(actions=tuple(actions), problems=tuple(problems),
+                fixtures=tuple(sorted(selected)))
+
+
+def _plan_fixture(
+    f: ResolvedFixture, obs: Observation, rebuild: bool
+) -> tuple[list[Action], Problem | None]:
+    file_state = obs.files[f.name]
+    pin = f.pin
+    recipe = obs.recipes.get(f.name)
+    steps: list[Action] = []
+    snapshot_reason, cause = _why_snapshot(f, file_state, recipe.sha256 if recipe else None,
+                                           rebuild)
+    if isinstance(snapshot_reason, Problem):
+        return [], snapshot_reason
+    if snapshot_reason == "finish":
+        steps.append(Action("snapshot", f.name, f.source, "finish an interrupted snapshot",
+                            resume=True))
+        snapshot_reason = None
+    if snapshot_reason is None and pin is not None:
+        problem = _expectations_against_pin(f)
+        if problem is not None:
+            return [], problem
+    if snapshot_reason is not None:
+        build, problem = _plan_build(f, obs, recipe.sha256 if recipe else None, rebuild)
+        if problem is not None:
+            return [], problem
+        steps += build
+        steps.append(Action("snapshot", f.name, f.source, snapshot_reason, cause))
+    mount_steps, problem = _plan_mount(f, obs, resnapshot=snapshot_reason is not None,
+                                       fresh=bool(steps))
+    if problem is not None:
+        return [], problem
+    return steps + mount_steps, None
+
+
+def _why_snapshot(
+    f: ResolvedFixture, state: FileState, recipe_sha256: str | None, rebuild: bool
+) -> tuple[str | Problem | None, Cause]:
+    pin = f.pin
+    if rebuild:
+        return "rebuild requested (--rebuild)", "pending"
+    if pin is None:
+        if state.digest is None:
+            return "no file yet", "pending"
+        return _unpinned_file(f), "pending"
+    if state.interrupted and state.interrupted.sha256 == pin.sha256 and (
+        state.digest is None or state.digest.sha256 != pin.sha256
+    ):
+        return "finish", "pending"
+    if state.digest is None:
+        return _integrity(f, "is missing", ["expected: " + _fmt(pin.sha256, pin.size)]), "drift"
+    if state.digest.sha256 != pin.sha256:
+        return _integrity(f, "does not match its pin", [
+            "expected: " + _fmt(pin.sha256, pin.size),
+            "actual:   " + _fmt(state.digest.sha256, state.digest.size),
+        ]), "drift"
+    if f.decl.recipe and recipe_sha256 != pin.recipe_sha256:
+        return "recipe changed since the file was pinned", "pending"
+    return None, "pending"
+
+
+def _plan_build(
+    f: ResolvedFixture, obs: Observation, recipe_sha256: str | None, rebuild: bool
+) -> tuple[list[Action], Problem | None]:
+    inv = obs.inventory
+    record = inv.owned.get(f.source)
+    exists = f.source in inv.namespaces or record is not None
+    if recipe_sha256 is None:
+        if f.source in inv.namespaces and (record is None or record.state == "ready"):
+            return [], None
+        return [], Problem("conflict", f.name,
+                           f"source namespace {f.source} does not exist and fixture "
+                           f"'{f.name}' has no recipe to build it",
+                           fix=f"add recipe = \"recipes/{f.name}.sql\" to [fixtures.{f.name}], "
+                           f"or create namespace {f.source} yourself")
+    if record is None and exists:
+        return [], Problem("conflict", f.name,
+                           f"source namespace {f.source} exists but was not built by irisfx",
+                           fix="drop that namespace so irisfx can build it from the recipe, or "
+                           "remove 'recipe' to snapshot the namespace as it is")
+    if record is None:
+        return [Action("build", f.name, f.source, "source namespace does not exist")], None
+    if record.state != "ready" or not record.database_present:
+        return [Action("build", f.name, f.source, "source build was interrupted", "drift",
+                       drop_first=True)], None
+    if rebuild or record.recipe_sha256 != recipe_sha256:
+        why = "rebuild requested" if rebuild else "recipe changed since the source was built"
+        return [Action("build", f.name, f.source, why, drop_first=True)], None
+    return [], None
+
+
+def _plan_mount(
+    f: ResolvedFixture, obs: Observation, *, resnapshot: bool, fresh: bool
+) -> tuple[list[Action], Problem | None]:
+    inv = obs.inventory
+    record = inv.owned.get(f.mount)
+    pin = f.pin
+    if pin is not None and not resnapshot and pin.from_simulator != obs.engine.simulator:
+        return [], _incompatible(f, obs)
+    reason: str | None = None
+    cause: Cause = "pending"
+    kind: ActionKind = "replace"
+    if record is None:
+        if f.mount in inv.namespaces:
+            return [], Problem("conflict", f.name,
+                               f"namespace {f.mount} exists and is not owned by this project",
+                               fix=f"choose another 'mount' for fixture '{f.name}', or drop "
+                               f"namespace {f.mount} yourself")
+        kind, reason = "mount", "not mounted yet"
+    elif resnapshot:
+        reason = "the file is being snapshotted again"
+    elif record.state != "ready":
+        reason, cause = f"a {record.state} mount was interrupted", "drift"
+    elif not record.database_present:
+        reason, cause = "namespace or database was removed outside irisfx", "drift"
+    elif pin is not None and record.sha256 != pin.sha256:
+        reason = "serves another version of the file"
+    elif record.readonly != f.decl.readonly:
+        reason = f"readonly changed to {str(f.decl.readonly).lower()}"
+    elif record.changed:
+        reason, cause = "the mounted database changed since it was mounted", "drift"
+    if reason is None:
+        return [], None
+    steps = []
+    if not resnapshot and not fresh:
+        steps.append(Action("verify", f.name, None, "check the file against its pin", cause))
+    steps.append(Action(kind, f.name, f.mount, reason, cause))
+    return steps, None
+
+
+def _expectations_against_pin(f: ResolvedFixture) -> Problem | None:
+    pinned = {table_key(t): n for t, n in (f.pin.tables if f.pin else {}).items()}
+    wrong = [
+        f"{table}: expect says {want:,} rows, the pinned file holds "
+        + (f"{pinned[table_key(table)]:,}" if table_key(table) in pinned else "no such table")
+        for table, want in sorted(f.decl.expect.items())
+        if pinned.get(table_key(table)) != want
+    ]
+    if not wrong:
+        return None
+    return Problem("conflict", f.name, f"fixture '{f.name}': 'expect' disagrees with its pin",
+                   details=tuple(wrong),
+                   fix=f"correct 'expect', or rebuild on purpose: irisfx apply --rebuild {f.name}")
+
+
+def _fmt(sha256: str, size: int) -> str:
+    return f"sha256:{sha256[:12]}…  ({size:,} bytes)"
+
+
+def _integrity(f: ResolvedFixture, what: str, details: list[str]) -> Problem:
+    return Problem(
+        "integrity", f.name, f"fixture '{f.name}' {what}",
+        details=(f"file:     {f.file}", *details, "Nothing was mounted."),
+        fix=f"restore the file from git (git checkout -- {f.file}),\n"
+        f"or rebuild it on purpose: irisfx apply --rebuild {f.name}",
+    )
+
+
+def _unpinned_file(f: ResolvedFixture) -> Problem:
+    return Problem(
+        "integrity", f.name, f"fixture '{f.name}' has a file but no pin",
+        details=(f"file:     {f.file}", "irisfx does not mount or overwrite an unpinned file."),
+        fix=f"delete the file so irisfx builds it, or rebuild it: irisfx apply --rebuild {f.name}",
+    )
+
+
+def _incompatible(f: ResolvedFixture, obs: Observation) -> Problem:
+    pin = f.pin
+    built_by = pin.built_by if pin else "?"
+    target = "the simulator" if obs.engine.simulator else "IRIS"
+    return Problem(
+        "conflict", f.name,
+        f"fixture '{f.name}' was built by {built_by} and cannot be mounted on {target}",
+        details=(f"engine: {obs.engine.product}",),
+        fix=f"rebuild it for this engine: irisfx apply --rebuild {f.name}",
+    )
