@@ -1,0 +1,120 @@
+"""Shared helpers: a throw-away irisfx project in tmp_path, and the CLI run as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# pytester drives the plugin tests (tests/plugin); pytest accepts pytest_plugins only here.
+pytest_plugins = ["pytester"]
+
+SQL_RECIPE = """\
+-- a tiny source namespace
+CREATE TABLE Shop.Item (ID INTEGER PRIMARY KEY, Name VARCHAR(50) NOT NULL);
+INSERT INTO Shop.Item (ID, Name) VALUES (1, 'apple; red');
+INSERT INTO Shop.Item (ID, Name) VALUES (2, 'pear');
+INSERT INTO Shop.Item (ID, Name) VALUES (3, 'plum');
+"""
+
+CONFIG = """\
+[irisfx]
+project = "demo"
+iris = "sim://sim"
+
+[fixtures.items]
+source = "FXSRC_ITEMS"
+recipe = "recipes/items.sql"
+mount = "FX_ITEMS"
+expect = {{ "Shop.Item" = 3 }}
+{extra}
+"""
+
+
+@dataclass
+class Run:
+    """A finished irisfx process."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        """stdout and stderr together."""
+        return self.out + self.err
+
+
+@dataclass
+class ProjectDir:
+    """A project folder with a fixtures.toml, and a way to run irisfx in it."""
+
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def config(self) -> Path:
+        """Its fixtures.toml."""
+        return self.root / "fixtures.toml"
+
+    def irisfx(self, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> Run:
+        """Run ``python -m irisfx ARGS`` in the project folder."""
+        proc = subprocess.run(
+            [sys.executable, "-m", "irisfx", *args],
+            cwd=self.root,
+            env={**self.env, **(env or {})},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+
+    def write_config(self, extra: str = "") -> None:
+        """(Re)write fixtures.toml with the standard 'items' fixture and ``extra`` TOML."""
+        self.config.write_text(CONFIG.format(extra=extra), encoding="utf-8")
+
+
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """An environment that cannot reach the user's home or their irisfx settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("IRISFX_", "IRIS_"))}
+    env["HOME"] = str(tmp_path / "home")
+    env["NO_COLOR"] = "1"
+    return env
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> ProjectDir:
+    """A project with one SQL-recipe fixture, 'items', on a simulator in ``sim/``."""
+    root = tmp_path / "proj"
+    (root / "recipes").mkdir(parents=True)
+    (root / "recipes" / "items.sql").write_text(SQL_RECIPE, encoding="utf-8")
+    made = ProjectDir(root, clean_env(tmp_path))
+    made.write_config()
+    return made
+
+
+@pytest.fixture
+def applied(project: ProjectDir) -> ProjectDir:
+    """The project after a successful first apply."""
+    run = project.irisfx("apply")
+    assert run.code == 0, run.text
+    return project
+
+
+FlipByte = Callable[[Path], None]
+
+
+def flip_last_byte(path: Path) -> None:
+    """Change one byte of a file, keeping its size and mtime (a sneaky edit)."""
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.chmod(0o644)
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))

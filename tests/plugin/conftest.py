@@ -1,0 +1,26 @@
+"""Fixtures of the plugin tests: ``fx``, a fresh irisfx project in the pytester folder."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from plugin_project import INNER_CONFTEST, ITEMS_SQL, ORDERS_SQL, FxProject
+
+# pytester itself is enabled in tests/conftest.py: pytest refuses pytest_plugins in a
+# conftest below the top level once the suite is run as a whole.
+
+
+@pytest.fixture
+def fx(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> FxProject:
+    """A fresh irisfx project in the pytester folder, with no IRISFX_* settings inherited."""
+    for name in list(os.environ):
+        if name.startswith(("IRISFX_", "IRIS_")):
+            monkeypatch.delenv(name)
+    (pytester.path / "recipes").mkdir()
+    (pytester.path / "recipes" / "items.sql").write_text(ITEMS_SQL, encoding="utf-8")
+    (pytester.path / "recipes" / "orders.sql").write_text(ORDERS_SQL, encoding="utf-8")
+    pytester.makeconftest(INNER_CONFTEST)
+    project = FxProject(pytester)
+    project.write_config()
+    return project

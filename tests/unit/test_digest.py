@@ -1,0 +1,71 @@
+"""Digests: correct, streaming, stat-cached, parallel."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from irisfx.digest import OVERLAP_THRESHOLD, StatCache, copy_with_digest, digest_files, sha256_file
+
+
+def make(path: Path, size: int) -> bytes:
+    data = os.urandom(size)
+    path.write_bytes(data)
+    return data
+
+
+def test_small_and_large_files_hash_like_hashlib(tmp_path: Path) -> None:
+    for size in (0, 1, 4096, OVERLAP_THRESHOLD + 12345):
+        path = tmp_path / f"f{size}"
+        data = make(path, size)
+        got = sha256_file(path)
+        assert (got.sha256, got.size) == (hashlib.sha256(data).hexdigest(), size)
+
+
+def test_copy_with_digest_copies_and_hashes(tmp_path: Path) -> None:
+    data = make(tmp_path / "src", OVERLAP_THRESHOLD + 7)
+    got = copy_with_digest(tmp_path / "src", tmp_path / "dst")
+    assert (tmp_path / "dst").read_bytes() == data
+    assert got.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_cache_serves_unchanged_files_and_rehashes_changed_ones(tmp_path: Path) -> None:
+    files = [tmp_path / f"f{i}" for i in range(4)]
+    for f in files:
+        make(f, 1000)
+    cache = StatCache(tmp_path / "cache.json")
+    first = digest_files(files, cache)
+    assert all(d is not None and d.hashed for d in first.values())
+    cache.save()
+
+    reloaded = StatCache(tmp_path / "cache.json")
+    second = digest_files(files, reloaded)
+    assert all(d is not None and not d.hashed for d in second.values())
+
+    # Same size, same mtime, one byte different: ctime and inode-level stat still move.
+    stat = files[0].stat()
+    data = bytearray(files[0].read_bytes())
+    data[0] ^= 1
+    files[0].write_bytes(bytes(data))
+    os.utime(files[0], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    third = digest_files(files, reloaded)
+    changed = third[files[0]]
+    assert changed is not None and changed.hashed
+    assert changed.sha256 == hashlib.sha256(bytes(data)).hexdigest()
+    assert sum(1 for d in third.values() if d is not None and d.hashed) == 1
+
+
+def test_full_rehashes_everything(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    make(path, 10)
+    cache = StatCache(tmp_path / "c.json")
+    digest_files([path], cache)
+    again = digest_files([path], cache, full=True)[path]
+    assert again is not None and again.hashed
+
+
+def test_missing_file_is_none_and_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "c.json").write_text("{not json")
+    cache = StatCache(tmp_path / "c.json")
+    assert digest_files([tmp_path / "absent"], cache) == {tmp_path / "absent": None}
