@@ -130,7 +130,8 @@ class Engine(Protocol):
     def build(self, fixture: str, namespace: str, recipe: Recipe) -> None:
         """Create ``namespace`` with its own database and run ``recipe`` in it.
 
-        The namespace must not exist. On failure nothing is left but a ``creating`` record.
+        The namespace must not exist. On failure nothing is left behind; only if the clean-up
+        itself fails does a ``creating`` record remain for the next plan to repair.
         """
         ...
 

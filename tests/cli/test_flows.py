@@ -107,8 +107,9 @@ def test_changed_recipe_is_a_pending_rebuild(applied: ProjectDir) -> None:
 
 
 def test_destructive_apply_needs_approval_off_terminal(applied: ProjectDir) -> None:
-    applied.config.write_text(applied.config.read_text().replace("[fixtures.items]",
-                                                                 "[fixtures.items]\nreadonly = false"))
+    text = applied.config.read_text()
+    text = text.replace("[fixtures.items]", "[fixtures.items]\nreadonly = false")
+    applied.config.write_text(text)
     run = applied.irisfx("apply")
     assert run.code == 1 and "--auto-approve" in run.err
     assert "replace" in run.out

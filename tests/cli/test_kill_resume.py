@@ -86,9 +86,9 @@ def test_kill_during_rebuild_and_removal(project: ProjectDir, checkpoint: str) -
 @pytest.mark.parametrize("checkpoint", FLIP_READONLY)
 def test_kill_during_replace(project: ProjectDir, checkpoint: str) -> None:
     assert project.irisfx("apply").code == 0
-    project.config.write_text(
-        project.config.read_text().replace("[fixtures.items]\n", "[fixtures.items]\nreadonly = false\n")
-    )
+    text = project.config.read_text()
+    text = text.replace("[fixtures.items]\n", "[fixtures.items]\nreadonly = false\n")
+    project.config.write_text(text)
     kill_then_resume(project, checkpoint)
     owned = json.loads(project.irisfx("status", "--json").out)["owned"]
     assert {r["namespace"]: r["readonly"] for r in owned}["FX_ITEMS"] is False

@@ -14,8 +14,10 @@ from plugin_project import INNER_CONFTEST, ITEMS_SQL, ORDERS_SQL, FxProject
 @pytest.fixture
 def fx(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> FxProject:
     """A fresh irisfx project in the pytester folder, with no IRISFX_* settings inherited."""
+    # Also PYTEST_XDIST_*: when this suite itself runs under xdist, inner runs must not
+    # believe they are that worker.
     for name in list(os.environ):
-        if name.startswith(("IRISFX_", "IRIS_")):
+        if name.startswith(("IRISFX_", "IRIS_", "PYTEST_XDIST_")):
             monkeypatch.delenv(name)
     (pytester.path / "recipes").mkdir()
     (pytester.path / "recipes" / "items.sql").write_text(ITEMS_SQL, encoding="utf-8")

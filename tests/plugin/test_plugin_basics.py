@@ -118,8 +118,20 @@ def test_bad_scope_fails_collection(fx: FxProject) -> None:
 def test_marker_is_registered_with_help(fx: FxProject) -> None:
     result = fx.pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(['@pytest.mark.irisfx("NAME", ..., scope="session"): *'])
-    strict = fx.pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
-    assert "not found in `markers`" not in strict.stdout.str()
+    fx.pytester.makepyfile(test_items=TWO_TESTS)
+    fx.pytester.runpytest("--strict-markers").assert_outcomes(passed=2)
+
+
+def test_invalid_fixtures_toml_fails_collection_with_its_line(fx: FxProject) -> None:
+    path = fx.root / "fixtures.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("readonly = false",
+                                                             "read_only = false"))
+    fx.pytester.makepyfile(test_items=TWO_TESTS)
+    result = fx.pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["irisfx error: fixtures.toml has 1 problem(s) (in test_one, "
+                                 "test_two)",
+                                 "  fixtures.toml:*: fixtures.orders.read_only: unknown key*"])
 
 
 def test_handle_refuses_a_fixture_the_test_did_not_ask_for(fx: FxProject) -> None:

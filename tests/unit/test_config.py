@@ -117,7 +117,10 @@ def test_save_is_canonical_and_keeps_every_declared_key(tmp_path: Path) -> None:
 
 
 def test_locate_key_finds_dotted_and_quoted_keys() -> None:
-    text = '[irisfx]\nproject = "p"\n[fixtures."a.b"]\nmount = "X"\n[fixtures."a.b".pin]\nsize = 1\n'
+    text = (
+        '[irisfx]\nproject = "p"\n[fixtures."a.b"]\nmount = "X"\n'
+        '[fixtures."a.b".pin]\nsize = 1\n'
+    )
     assert locate_key(text, ["fixtures", "a.b", "mount"]) == 4
     assert locate_key(text, ["fixtures", "a.b", "pin", "size"]) == 6
     assert locate_key(text, ["fixtures", "a.b", "nope"]) == 3

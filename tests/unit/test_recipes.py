@@ -40,7 +40,7 @@ def test_digest_changes_with_content(tmp_path: Path) -> None:
 
 
 def test_unknown_kind_and_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(RecipeError, match="neither .sql nor .py"):
+    with pytest.raises(RecipeError, match=r"neither \.sql nor \.py"):
         load_recipe(tmp_path / "r.txt")
     with pytest.raises(RecipeError, match="does not exist"):
         load_recipe(tmp_path / "r.sql")
@@ -70,7 +70,9 @@ def test_python_recipe_without_build_is_refused(tmp_path: Path) -> None:
 
 def test_failing_statement_is_named_and_rolled_back(tmp_path: Path) -> None:
     path = tmp_path / "r.sql"
-    path.write_text("CREATE TABLE t (a INTEGER);\nINSERT INTO t VALUES (1);\nINSERT INTO nope VALUES (2);")
+    path.write_text(
+        "CREATE TABLE t (a INTEGER);\nINSERT INTO t VALUES (1);\nINSERT INTO nope VALUES (2);"
+    )
     db = tmp_path / "db.sqlite"
     conn = sqlite3.connect(db)
     with pytest.raises(RecipeError, match="statement 3 failed") as info:

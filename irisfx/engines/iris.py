@@ -1,0 +1,335 @@
+"""The iris engine: a live InterSystems IRIS, driven through intersystems-irispython.
+
+One Native API connection to %SYS calls the helper class irisfx installs there (see
+IrisFxHelper.cls and docs/iris-calls.md); DB-API connections, one per namespace, run SQL.
+Every database irisfx makes lives in its own directory under ``<mgr>/irisfx/<project>/<NS>/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from irisfx import names
+from irisfx.engines import EngineSettings, redact_url
+from irisfx.engines.base import (
+    Connection,
+    Engine,
+    EngineInfo,
+    Inventory,
+    NoProgress,
+    Progress,
+    Role,
+    Transferred,
+)
+from irisfx.engines.iris_connect import (
+    Driver,
+    Target,
+    load_driver,
+    open_dbapi,
+    open_native,
+    resolve_target,
+)
+from irisfx.engines.iris_helper import Helper, HelperFiles, ensure_helper, transferred_from_reply
+from irisfx.engines.iris_records import Observed, Record, observed_from_reply
+from irisfx.engines.iris_sql import count_rows, list_user_tables, resolve_tables
+from irisfx.engines.iris_transfer import (
+    PART_SUFFIX,
+    PathMap,
+    copy_on_server,
+    download,
+    refuse_simulator_file,
+    server_dir,
+    server_join,
+    upload,
+)
+from irisfx.errors import ConflictError, EngineError, LockedError
+from irisfx.faults import checkpoint
+from irisfx.recipes import Recipe, run_recipe
+
+log = logging.getLogger("irisfx.iris")
+
+
+class IrisEngine:
+    """The Engine contract (irisfx.engines.base) on a live IRIS instance."""
+
+    def __init__(
+        self,
+        settings: EngineSettings,
+        driver: Driver,
+        target: Target,
+        connection: Any,
+        helper: Helper,
+        info: dict[str, Any],
+    ) -> None:
+        self.project = names.check_project_name(settings.project)
+        self.settings = settings
+        self._driver = driver
+        self._target = target
+        self._connection = connection
+        self._helper = helper
+        self._files = HelperFiles(helper)
+        self._paths = PathMap.from_settings(settings.path_map, settings.root)
+        self._product = str(info.get("version", "InterSystems IRIS (unknown version)"))
+        self._project_dir = server_dir(str(info["root"]), self.project)
+
+    @classmethod
+    def open(cls, settings: EngineSettings) -> IrisEngine:
+        """Connect to the instance the URL names and make sure the helper class is current."""
+        names.check_project_name(settings.project)
+        target = resolve_target(
+            settings.url,
+            settings.username_env,
+            settings.password_env,
+            settings.connect_timeout,
+            os.environ,
+        )
+        driver = load_driver()
+        connection = open_native(driver, target, settings.username_env, settings.password_env)
+        try:
+            native = driver.create_iris(connection)
+            ensure_helper(native)
+            helper = Helper(native)
+            info = helper.call("Info")
+        except BaseException:
+            connection.close()
+            raise
+        return cls(settings, driver, target, connection, helper, info)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def info(self) -> EngineInfo:
+        """kind iris, the server's $ZVERSION, the URL without any password."""
+        return EngineInfo(
+            kind="iris",
+            url=redact_url(self.settings.url),
+            product=self._product,
+            simulator=False,
+        )
+
+    def inventory(self) -> Inventory:
+        """Every namespace on the instance and this project's ownership records."""
+        return self._observe().inventory
+
+    def row_counts(self, namespace: str, tables: Sequence[str] | None = None) -> dict[str, int]:
+        """Rows per ``Schema.Table``; every user table when ``tables`` is None."""
+        connection = self.connect(namespace)
+        try:
+            present = list_user_tables(connection)
+            if tables is None:
+                wanted = {table: table for table in present}
+            else:
+                wanted = resolve_tables(tables, present)
+            return count_rows(connection, wanted, names.normalize_namespace(namespace))
+        finally:
+            connection.close()
+
+    def connect(self, namespace: str) -> Connection:
+        """A DB-API connection to ``namespace``; the caller closes it."""
+        ns = names.normalize_namespace(namespace)
+        connection: Connection = open_dbapi(
+            self._driver, self._target, ns, self.settings.username_env,
+            self.settings.password_env,
+        )
+        return connection
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def build(self, fixture: str, namespace: str, recipe: Recipe) -> None:
+        """Create ``namespace`` on a new database of its own and run ``recipe`` in it."""
+        names.check_fixture_name(fixture)
+        ns = names.normalize_namespace(namespace)
+        self._make_room(ns)
+        record = Record(fixture, "source", "creating", self._db_dir(ns),
+                        recipe_sha256=recipe.sha256)
+        self._put(ns, record)
+        try:
+            self._helper.call("CreateNamespace", ns, record.dir, 0, 1)
+            checkpoint("iris.build.created")
+            connection = self.connect(ns)
+            try:
+                run_recipe(recipe, connection)
+            finally:
+                connection.close()
+            checkpoint("iris.build.ran")
+        except BaseException:
+            self._undo(ns, record.dir)
+            raise
+        self._put(ns, record.with_state("ready"))
+
+    def snapshot(self, namespace: str, dest: Path, progress: Progress) -> Transferred:
+        """A consistent copy of ``namespace``'s database, written to the local file ``dest``."""
+        ns = names.normalize_namespace(namespace)
+        if ns not in self._observe().inventory.namespaces:
+            raise EngineError(f"cannot snapshot namespace {ns}: it does not exist on IRIS")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(dest.name + PART_SUFFIX)
+        mapped = self._paths.to_server(part)
+        if mapped is not None:
+            progress.start(f"snapshot {ns} (shared directory)", None)
+            got = self._copy_database(ns, mapped)
+            checkpoint("iris.snapshot.copied")
+            part.replace(dest)
+            progress.finish()
+            return got
+        remote = server_join(self._project_dir, "snapshots", f"{ns}.DAT")
+        got = self._copy_database(ns, remote)
+        checkpoint("iris.snapshot.copied")
+        download(self._files, remote, dest, progress, got)
+        checkpoint("iris.snapshot.transferred")
+        self._files.delete(remote)
+        return got
+
+    def mount(
+        self,
+        fixture: str,
+        local_path: Path,
+        namespace: str,
+        *,
+        readonly: bool,
+        sha256: str,
+        role: Role = "mount",
+        progress: Progress | None = None,
+    ) -> None:
+        """Serve ``local_path`` in a new namespace, after proving the server holds its bytes."""
+        names.check_fixture_name(fixture)
+        ns = names.normalize_namespace(namespace)
+        refuse_simulator_file(fixture, local_path)
+        self._make_room(ns)
+        record = Record(fixture, role, "creating", self._db_dir(ns), sha256=sha256,
+                        readonly=readonly)
+        self._put(ns, record)
+        dat = server_join(record.dir, "IRIS.DAT")
+        try:
+            self._send(local_path, sha256, dat, progress or NoProgress())
+            checkpoint("iris.mount.copied")
+            self._helper.call("CreateNamespace", ns, record.dir, int(readonly), 0)
+            checkpoint("iris.mount.created")
+        except BaseException:
+            self._undo(ns, record.dir)
+            raise
+        self._put(ns, record.with_state("ready").with_file(self._files.stat(dat)))
+
+    def unmount(self, namespace: str) -> None:
+        """Remove a namespace this project owns, with its database and files."""
+        ns = names.normalize_namespace(namespace)
+        observed = self._observe()
+        record = observed.records.get(ns)
+        if record is None and ns not in observed.inventory.namespaces:
+            return  # already gone: unmount is idempotent
+        if record is None:
+            raise ConflictError(
+                f"namespace {ns} is not owned by project '{self.project}'; irisfx leaves it alone",
+                fix="remove it by hand if it should go, or choose another namespace name",
+            )
+        self._put(ns, record.with_state("removing"))
+        self._helper.call("DeleteNamespace", ns, record.dir)
+        checkpoint("iris.unmount.removed")
+        self._helper.call("RecordKill", self.project, ns)
+
+    def lock(self, timeout: float = 0.0) -> AbstractContextManager[None]:
+        """The project lock: an IRIS LOCK held by this connection's server process."""
+        return self._locked(max(0, math.ceil(timeout)))
+
+    @contextmanager
+    def _locked(self, seconds: int) -> Iterator[None]:
+        reply = self._helper.call("Lock", self.project, seconds)
+        if not reply.get("locked"):
+            raise LockedError(
+                f"another irisfx process holds the lock of project '{self.project}' on "
+                f"{redact_url(self.settings.url)}",
+                fix="wait for it to finish; the lock goes when that process ends",
+            )
+        try:
+            yield
+        finally:
+            try:
+                self._helper.call("Unlock", self.project)
+            except EngineError as exc:
+                # The lock dies with the connection anyway; do not hide the real error.
+                log.warning("could not release the project lock: %s", exc.message)
+
+    def close(self) -> None:
+        """Close the Native API connection (which also releases the project lock)."""
+        try:
+            self._connection.close()
+        except Exception as exc:
+            log.debug("closing the IRIS connection: %s", exc)
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _observe(self) -> Observed:
+        return observed_from_reply(self._helper.call("Inventory", self.project))
+
+    def _db_dir(self, ns: str) -> str:
+        return server_dir(self._project_dir, ns)
+
+    def _put(self, ns: str, record: Record) -> None:
+        self._helper.call("RecordSet", self.project, ns, record.to_json())
+
+    def _make_room(self, ns: str) -> Observed:
+        """Refuse an existing namespace; clear what a half-made one of ours left behind."""
+        observed = self._observe()
+        if ns in observed.inventory.namespaces:
+            raise ConflictError(
+                f"namespace {ns} already exists on IRIS",
+                fix=f"unmount it first (irisfx apply removes namespaces it owns), or choose "
+                f"another name than {ns}",
+            )
+        leftover = observed.records.get(ns)
+        if leftover is not None:
+            self._helper.call("DeleteNamespace", ns, leftover.dir)
+        return observed
+
+    def _send(self, local_path: Path, sha256: str, dat: str, progress: Progress) -> None:
+        """Put the file's bytes at ``dat``, proven equal to ``sha256`` on the server side."""
+        # The temporary name depends only on the content, so an interrupted upload resumes.
+        incoming = server_join(self._project_dir, "incoming", f"{sha256}.DAT")
+        mapped = self._paths.to_server(local_path)
+        if mapped is not None:
+            copy_on_server(mapped, incoming, self._files, sha256=sha256, label=local_path.name)
+        else:
+            upload(local_path, incoming, self._files, progress, sha256=sha256)
+        self._files.rename(incoming, dat)
+
+    def _copy_database(self, ns: str, target: str) -> Transferred:
+        reply = self._helper.call("CopyDatabase", ns, target)
+        if reply.get("shared"):
+            log.warning(
+                "the database of namespace %s is shared with other namespaces: the instance "
+                "was frozen (Backup.General.ExternalFreeze) while it was copied",
+                ns,
+            )
+        return transferred_from_reply(reply)
+
+    def _undo(self, ns: str, directory: str) -> None:
+        """After a failed build or mount: leave nothing behind when the clean-up works;
+        otherwise the 'creating' record stays, and the next plan repairs the namespace."""
+        if not self._remove_quietly(ns, directory):
+            return
+        try:
+            self._helper.call("RecordKill", self.project, ns)
+        except EngineError as exc:
+            log.warning("could not remove the record of namespace %s: %s", ns, exc.message)
+
+    def _remove_quietly(self, ns: str, directory: str) -> bool:
+        """Undo a half-made namespace; True if it is gone. Errors are logged, not raised,
+        so that the error that caused the clean-up is the one reported."""
+        try:
+            self._helper.call("DeleteNamespace", ns, directory)
+        except EngineError as exc:
+            log.warning("could not remove half-made namespace %s: %s", ns, exc.message)
+            return False
+        return True
+
+
+if TYPE_CHECKING:
+
+    def _conforms(engine: IrisEngine) -> Engine:
+        """mypy proves here that IrisEngine obeys the contract."""
+        return engine

@@ -1,0 +1,385 @@
+"""The pytest plugin's work in one process: the session-start step, test copies, row checks.
+
+Imported only once a test asks for an irisfx fixture (or an xdist controller starts with a
+fixtures.toml in effect), so its imports may be heavy. Every irisfx error leaves this module as
+a PluginError carrying the rendered message, so the plugin can show it without a traceback.
+
+Copies: a writable fixture (``readonly = false``) is never served to tests from its declared
+mount. Each process gets its own copy of the pinned file in ``<MOUNT>_<WORKER>`` (FX_ORDERS_GW0
+under xdist, FX_ORDERS_MAIN without), mounted with role "copy", which plan and apply ignore.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import NoReturn
+
+from irisfx.config import Project, load_project, unknown_fixture_error
+from irisfx.engines.base import Connection, Engine
+from irisfx.errors import ConfigError, ConflictError, IrisfxError
+from irisfx.models import Pin, ResolvedFixture
+from irisfx.names import normalize_namespace, table_key
+from irisfx.plan import Action
+from irisfx.pytest_settings import CONFIG_NAME, PluginError, PluginSettings, Scope
+
+# Two pytest runs of one project may start together (two terminals, a CI matrix); the
+# second waits for the first one's apply instead of failing on the project lock.
+APPLY_LOCK_WAIT = 300.0
+XDIST_COPY = re.compile(r".+_(GW\d+)")
+
+
+def copy_namespace(mount: str, worker: str) -> str:
+    """The namespace of a process's copy: FX_ORDERS + gw0 -> FX_ORDERS_GW0."""
+    suffix = "_" + re.sub(r"[^A-Z0-9]", "_", worker.upper())
+    return normalize_namespace(mount[: 63 - len(suffix)] + suffix)
+
+
+@contextlib.contextmanager
+def _rendered() -> Iterator[None]:
+    # The one place irisfx errors become messages; OSError covers a fixture file that
+    # vanished or a simulator folder that cannot be written.
+    try:
+        yield
+    except IrisfxError as exc:
+        raise PluginError("irisfx " + exc.render()) from None
+    except OSError as exc:
+        raise PluginError(f"irisfx error: {exc.strerror or exc}: {exc.filename}") from None
+
+
+@dataclass
+class _Copy:
+    namespace: str
+    group: str  # the scope group (test, class, module or session) that used it last
+    clean: bool  # no test has been given it since it was mounted
+
+
+class IrisfxRun:
+    """Project, engine and copies for one pytest process (the controller or one worker)."""
+
+    def __init__(self, settings: PluginSettings, worker: str) -> None:
+        self.settings = settings
+        self.worker = worker
+        self.summary: list[str] = []
+        self.summary_kept: list[str] = []  # copies xdist workers kept (--irisfx-keep)
+        self.copies: dict[str, _Copy] = {}
+        self._project: Project | None = None
+        self._engine: Engine | None = None
+        self._load_failure: PluginError | None = None
+        self._checked: dict[str, PluginError | None] = {}
+
+    # -- loading -----------------------------------------------------------------------
+
+    def project(self) -> Project:
+        """fixtures.toml, loaded once; a failure is remembered and repeated to every caller."""
+        if self._load_failure is not None:
+            raise self._load_failure
+        if self._project is None:
+            try:
+                with _rendered():
+                    path = self.settings.config_path
+                    if path is None:
+                        raise ConfigError(
+                            f"a test uses @pytest.mark.irisfx, but there is no {CONFIG_NAME} "
+                            f"in {self.settings.searched_from} or any folder above it",
+                            fix="create one with 'irisfx init', or point to it with "
+                            "--irisfx-config PATH (or IRISFX_CONFIG, or ini irisfx_config)",
+                        )
+                    self._project = load_project(path)
+            except PluginError as exc:
+                self._load_failure = exc
+                raise
+        return self._project
+
+    def engine(self) -> Engine:
+        """The engine, opened once per process."""
+        if self._engine is None:
+            project = self.project()
+            from irisfx.observe import open_project_engine
+
+            with _rendered():
+                self._engine = open_project_engine(project, self.settings.iris.value)
+        return self._engine
+
+    def check_names(self, names: list[str]) -> None:
+        """PluginError listing the declared fixtures when a name is not declared."""
+        known = sorted(self.project().doc.fixtures)
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise PluginError("irisfx " + unknown_fixture_error(unknown, known).render())
+
+    # -- session start (single process or xdist controller) -----------------------------
+
+    def start(self) -> None:
+        """Apply, check, or only look, as the mode says; fills ``summary`` for the header."""
+        mode = self.settings.mode
+        project, engine = self.project(), self.engine()
+        with _rendered():
+            product = engine.info().product
+            if mode == "apply":
+                from irisfx.apply import ApplyOptions, run_apply
+
+                done: list[str] = []
+
+                def record(kind: str, action: Action) -> None:
+                    if kind == "done":
+                        done.append(f"{action.kind} {action.fixture}")
+
+                # Auto-approved, replace and unmount included: the instance the tests run on
+                # is the test instance; --irisfx-mode check is for refusing instead.
+                _, self._project = run_apply(
+                    project, engine, ApplyOptions(lock_timeout=APPLY_LOCK_WAIT),
+                    confirm=lambda plan: True, on_event=record)
+                outcome = "applied: " + ", ".join(done) if done else "apply: no changes"
+            elif mode == "check":
+                from irisfx.apply import compute_plan
+                from irisfx.report import render_text
+
+                plan = compute_plan(project, engine).plan
+                if plan.has_changes:
+                    raise PluginError(
+                        "irisfx: the fixtures do not match fixtures.toml "
+                        "(--irisfx-mode check)\n" + render_text(plan, product)
+                        + "\nfix: run 'irisfx apply', or run pytest with --irisfx-mode apply"
+                    )
+                outcome = "check: fixtures match fixtures.toml"
+            else:
+                outcome = "mode never: using what is mounted"
+        self.summary = [f"irisfx: engine {product}", f"irisfx: {outcome}"]
+
+    # -- per test ----------------------------------------------------------------------
+
+    def prepare(self, requests: Mapping[str, Scope], group: Callable[[Scope], str]
+                ) -> dict[str, str]:
+        """Make every requested fixture ready for one test; fixture name -> namespace."""
+        return {name: self._prepare(name, scope, group(scope)) for name, scope in
+                requests.items()}
+
+    def _prepare(self, name: str, scope: Scope, group: str) -> str:
+        project = self.project()
+        with _rendered():
+            fixture = project.fixture(name)
+        pin = fixture.pin
+        if pin is None:
+            raise PluginError(
+                f"irisfx error: fixture '{name}' has no pin yet, so there is nothing to mount\n"
+                "  fix: run 'irisfx apply', or run pytest with --irisfx-mode apply")
+        with _rendered():
+            if fixture.decl.readonly:
+                namespace = fixture.mount
+                if name not in self._checked:
+                    self._check_mounted(fixture, pin)
+            else:
+                namespace = self._copy(fixture, pin, scope, group)
+        self._check_rows_once(fixture, namespace)
+        return namespace
+
+    def _check_mounted(self, fixture: ResolvedFixture, pin: Pin) -> None:
+        ns = fixture.mount
+        record = self.engine().inventory().owned.get(ns)
+        why = None
+        if record is None or record.role != "mount" or not record.database_present:
+            why = f"namespace {ns} is not mounted"
+        elif record.state != "ready":
+            why = f"namespace {ns} is half-made (state {record.state})"
+        elif record.sha256 != pin.sha256 or record.changed:
+            why = f"namespace {ns} does not serve the pinned file"
+        if why:
+            raise ConflictError(
+                f"fixture '{fixture.name}' is not ready: {why}",
+                fix="run 'irisfx apply', or run pytest with --irisfx-mode apply")
+
+    def _copy(self, fixture: ResolvedFixture, pin: Pin, scope: Scope, group: str) -> str:
+        copy = self.copies.get(fixture.name)
+        if copy is None:
+            namespace = copy_namespace(fixture.mount, self.worker)
+            self._remove_stale(fixture, namespace)
+            self._mount_copy(fixture, pin, namespace)
+            copy = self.copies[fixture.name] = _Copy(namespace, group, clean=True)
+        elif not copy.clean and scope != "session" and (scope == "function"
+                                                         or copy.group != group):
+            # Back to the pinned state: a fresh copy is cheaper to reason about than undoing
+            # whatever the previous tests wrote.
+            self.engine().unmount(copy.namespace)
+            self._mount_copy(fixture, pin, copy.namespace)
+        copy.group, copy.clean = group, False
+        return copy.namespace
+
+    def _remove_stale(self, fixture: ResolvedFixture, namespace: str) -> None:
+        # A run that was killed leaves its copy behind under the same name; replace it.
+        record = self.engine().inventory().owned.get(namespace)
+        if record is None:
+            return
+        if record.role != "copy":
+            raise ConflictError(
+                f"the test copy of fixture '{fixture.name}' needs namespace {namespace}, "
+                f"which is the {record.role} of fixture '{record.fixture}'",
+                fix=f"give fixture '{fixture.name}' or '{record.fixture}' another mount name")
+        self.engine().unmount(namespace)
+
+    def _mount_copy(self, fixture: ResolvedFixture, pin: Pin, namespace: str) -> None:
+        path = self.project().path(fixture.file)
+        if not path.is_file():
+            raise ConfigError(f"fixture '{fixture.name}' has no file at {fixture.file}",
+                              fix="run 'irisfx apply' to make it")
+        self.engine().mount(fixture.name, path, namespace, readonly=False, sha256=pin.sha256,
+                            role="copy")
+
+    def _check_rows_once(self, fixture: ResolvedFixture, namespace: str) -> None:
+        if fixture.name in self._checked:
+            failure = self._checked[fixture.name]
+            if failure is not None:
+                raise failure
+            return
+        failure = None
+        expect = fixture.decl.expect
+        if expect:
+            with _rendered():
+                counts = self.engine().row_counts(namespace, list(expect))
+            found = {table_key(t): n for t, n in counts.items()}
+            wrong = [
+                f"  {table}: expected {want:,} rows, found "
+                + (f"{found[table_key(table)]:,}" if table_key(table) in found
+                   else "no such table")
+                for table, want in sorted(expect.items())
+                if found.get(table_key(table)) != want
+            ]
+            if wrong:
+                failure = PluginError(
+                    f"irisfx error: fixture '{fixture.name}' does not hold the rows "
+                    f"fixtures.toml expects (namespace {namespace})\n" + "\n".join(wrong)
+                    + "\n  fix: correct 'expect' in fixtures.toml, or the recipe and then "
+                    f"run 'irisfx apply --rebuild {fixture.name}'")
+        self._checked[fixture.name] = failure
+        if failure is not None:
+            raise failure
+
+    # -- session end -------------------------------------------------------------------
+
+    def finish(self, *, sweep_workers: bool) -> list[str]:
+        """Remove this process's copies (unless keep); return what could not be removed."""
+        problems: list[str] = []
+        if self.settings.keep:
+            self.close()
+            return problems
+        doomed = {c.namespace: name for name, c in self.copies.items()}
+        if sweep_workers:
+            doomed.update(self._leftover_worker_copies(problems))
+        for namespace, name in sorted(doomed.items()):
+            try:
+                with _rendered():
+                    self.engine().unmount(namespace)
+            except PluginError as exc:
+                problems.append(f"could not remove {namespace}, the test copy of '{name}': "
+                                f"{exc}")
+        self.copies.clear()
+        self.close()
+        return problems
+
+    def _leftover_worker_copies(self, problems: list[str]) -> dict[str, str]:
+        # Workers remove their own copies; this catches those of a worker that crashed.
+        try:
+            project = self.project()
+            with _rendered():
+                owned = self.engine().inventory().owned
+        except PluginError as exc:
+            problems.append(f"could not look for copies left by workers: {exc}")
+            return {}
+        found = {}
+        for namespace, record in owned.items():
+            match = XDIST_COPY.fullmatch(namespace)
+            if record.role != "copy" or match is None or record.fixture not in project.doc.fixtures:
+                continue
+            if copy_namespace(project.fixture(record.fixture).mount, match[1]) == namespace:
+                found[namespace] = record.fixture
+        return found
+
+    def close(self) -> None:
+        """Release the engine."""
+        if self._engine is not None:
+            with contextlib.suppress(Exception):  # nothing useful to do if closing fails
+                self._engine.close()
+            self._engine = None
+
+
+class IrisfxHandle:
+    """What a test gets from the ``irisfx`` fixture: namespaces, connections and pins.
+
+    Only the fixtures named by the test's ``@pytest.mark.irisfx`` markers are reachable.
+    Connections it opens are closed when the test ends.
+    """
+
+    def __init__(self, run: IrisfxRun, namespaces: Mapping[str, str]) -> None:
+        self._run = run
+        self._namespaces = dict(namespaces)
+        self._connections: list[Connection] = []
+
+    def __repr__(self) -> str:
+        served = " ".join(f"{n}={ns}" for n, ns in sorted(self._namespaces.items()))
+        return f"<IrisfxHandle {served or '(no fixtures requested)'}>"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The fixtures this test asked for, sorted."""
+        return tuple(sorted(self._namespaces))
+
+    def namespace(self, name: str) -> str:
+        """The namespace serving fixture ``name`` to this test (a copy if it is writable)."""
+        if name not in self._namespaces:
+            self._not_requested(name)
+        return self._namespaces[name]
+
+    def connect(self, name: str) -> Connection:
+        """A DB-API connection to the namespace serving ``name``; closed after the test."""
+        namespace = self.namespace(name)
+        with _failing_test():
+            connection = self._run.engine().connect(namespace)
+        self._connections.append(connection)
+        return connection
+
+    def pin(self, name: str) -> Pin:
+        """What fixtures.toml pins for ``name``: sha256, size, tables (row counts), built_by."""
+        self.namespace(name)
+        with _failing_test():
+            pin = self._run.project().fixture(name).pin
+        assert pin is not None  # a fixture without a pin fails in setup, before the test
+        return pin
+
+    def fixture(self, name: str) -> ResolvedFixture:
+        """The declaration of ``name`` from fixtures.toml, defaults filled in."""
+        self.namespace(name)
+        with _failing_test():
+            return self._run.project().fixture(name)
+
+    def close(self) -> None:
+        """Close the connections this handle opened, newest first."""
+        while self._connections:
+            connection = self._connections.pop()
+            # The test may have closed it already, or the server may have gone; either way
+            # there is nothing left to release and the test's own outcome matters more.
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def _not_requested(self, name: str) -> NoReturn:
+        import pytest
+
+        asked = ", ".join(repr(n) for n in self.names) or "none"
+        pytest.fail(f"irisfx: this test did not ask for fixture {name!r} (it asked for "
+                    f"{asked}); add @pytest.mark.irisfx({name!r}) to the test, its class "
+                    "or its module", pytrace=False)
+
+
+@contextlib.contextmanager
+def _failing_test() -> Iterator[None]:
+    import pytest
+
+    try:
+        with _rendered():
+            yield
+        return
+    except PluginError as exc:
+        failure = str(exc)
+    # Outside the except block, so the report is the message alone, not an exception chain.
+    pytest.fail(failure, pytrace=False)

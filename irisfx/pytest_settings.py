@@ -1,0 +1,204 @@
+"""Settings of the pytest plugin and the ``irisfx`` marker, resolved without heavy imports.
+
+This module is imported by every pytest run in an environment where irisfx is installed, so it
+uses the standard library only: no pydantic, no sqlglot, not even irisfx.config. fixtures.toml
+is found here by walking up folders and peeked at with tomllib (only for the report header);
+it is validated later, and only when a test asks for an irisfx fixture.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+Mode = Literal["apply", "check", "never"]
+Scope = Literal["function", "class", "module", "session"]
+MODES: tuple[str, ...] = get_args(Mode)
+SCOPES: tuple[str, ...] = get_args(Scope)
+CONFIG_NAME = "fixtures.toml"
+DEFAULT_ENGINE = "sim://.irisfx/sim"
+
+ENV_CONFIG = "IRISFX_CONFIG"
+ENV_IRIS = "IRISFX_IRIS"
+ENV_MODE = "IRISFX_MODE"
+INI_CONFIG = "irisfx_config"
+INI_IRIS = "irisfx_iris"
+INI_MODE = "irisfx_mode"
+
+MARKER_HELP = (
+    'irisfx("NAME", ..., scope="session"): mount these fixtures.toml fixtures for the test '
+    "and give it the 'irisfx' fixture to reach them. scope (function, class, module or "
+    "session) says how long a writable fixture's changes live; function means every test "
+    "starts from the pinned state."
+)
+
+
+class SettingsError(ValueError):
+    """A plugin setting has a value the plugin cannot use."""
+
+
+class PluginError(Exception):
+    """A failure to show as it is (already rendered for people), without a traceback."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved value and where it came from, for the report header."""
+
+    value: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class PluginSettings:
+    """Everything the plugin was told, resolved: option, then env, then ini, then default."""
+
+    config: Setting  # path of fixtures.toml, or None when none was given or found
+    iris: Setting  # engine URL override; None leaves the choice to fixtures.toml
+    mode: Mode
+    mode_source: str
+    keep: bool
+    searched_from: Path
+
+    @property
+    def config_path(self) -> Path | None:
+        """fixtures.toml to use, or None: then the plugin stays idle."""
+        return Path(self.config.value) if self.config.value else None
+
+    def header_lines(self) -> list[str]:
+        """The report header: config, engine and mode, each with where it came from."""
+        if self.config_path is None:
+            return [f"irisfx: idle, no {CONFIG_NAME} in {self.searched_from} or above "
+                    f"(set --irisfx-config, {ENV_CONFIG} or ini {INI_CONFIG})"]
+        engine = self.iris
+        if engine.value is None:
+            engine = _engine_from_file(self.config_path)
+        return [
+            f"irisfx: config {self.config_path} ({self.config.source})",
+            f"irisfx: engine {_redact(engine.value or DEFAULT_ENGINE)} ({engine.source}), "
+            f"mode {self.mode} ({self.mode_source})"
+            + (", keeping copies (--irisfx-keep)" if self.keep else ""),
+        ]
+
+
+def resolve(
+    *,
+    option: Mapping[str, object],
+    env: Mapping[str, str],
+    ini: Mapping[str, str | None],
+    invocation_dir: Path,
+    ini_dir: Path,
+    rootpath: Path,
+) -> PluginSettings:
+    """Resolve the settings. ``option`` holds the command-line values (None when not given)."""
+    config = _pick("--irisfx-config", option.get("irisfx_config"), ENV_CONFIG, env,
+                   INI_CONFIG, ini)
+    if config.value is not None:
+        base = ini_dir if config.source.startswith("ini") else invocation_dir
+        path = Path(config.value)
+        path = path if path.is_absolute() else base / path
+        if path.is_dir():
+            path = path / CONFIG_NAME
+        config = Setting(str(path), config.source)
+    else:
+        found = find_config_path(rootpath)
+        config = Setting(str(found) if found else None,
+                         f"found from {rootpath}" if found else "not found")
+    iris = _pick("--irisfx-iris", option.get("irisfx_iris"), ENV_IRIS, env, INI_IRIS, ini)
+    mode = _pick("--irisfx-mode", option.get("irisfx_mode"), ENV_MODE, env, INI_MODE, ini)
+    mode_value = (mode.value or "apply").strip().lower()
+    if mode_value not in MODES:
+        raise SettingsError(f"irisfx mode {mode.value!r} ({mode.source}) is not one of "
+                            f"{', '.join(MODES)}")
+    return PluginSettings(
+        config=config,
+        iris=iris,
+        mode=mode_value,  # type: ignore[arg-type]  # checked against MODES just above
+        mode_source=mode.source if mode.value else "default",
+        keep=bool(option.get("irisfx_keep")),
+        searched_from=rootpath,
+    )
+
+
+def _pick(flag: str, option: object, env_name: str, env: Mapping[str, str], ini_name: str,
+          ini: Mapping[str, str | None]) -> Setting:
+    if isinstance(option, str) and option:
+        return Setting(option, flag)
+    if env.get(env_name):
+        return Setting(env[env_name], f"env {env_name}")
+    if ini.get(ini_name):
+        return Setting(ini[ini_name], f"ini {ini_name}")
+    return Setting(None, "default")
+
+
+def find_config_path(start: Path) -> Path | None:
+    """fixtures.toml in ``start`` or the nearest folder above it (as 'irisfx' itself looks)."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _engine_from_file(path: Path) -> Setting:
+    # Only for the header: the real validation happens when a test needs the project.
+    try:
+        with path.open("rb") as handle:
+            iris = tomllib.load(handle).get("irisfx", {}).get("iris")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return Setting(None, f"{CONFIG_NAME} unreadable")
+    if isinstance(iris, str) and iris:
+        return Setting(iris, CONFIG_NAME)
+    return Setting(None, "default")
+
+
+def _redact(url: str) -> str:
+    # A password may sit in a URL given on the command line; the header must not show it.
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}{port}").geturl()
+
+
+@dataclass(frozen=True)
+class MarkerArgs:
+    """What one ``@pytest.mark.irisfx(...)`` says."""
+
+    names: tuple[object, ...]
+    kwargs: Mapping[str, object]
+
+
+def parse_requests(markers: Iterable[MarkerArgs]) -> tuple[dict[str, Scope], list[str]]:
+    """Fixture name -> scope from the markers, closest first; and what is wrong with them.
+
+    The closest marker that names a fixture decides its scope, so a function's marker
+    overrides a class's or module's ``pytestmark`` for the same name.
+    """
+    requests: dict[str, Scope] = {}
+    problems: list[str] = []
+    for marker in markers:
+        unknown = sorted(set(marker.kwargs) - {"scope"})
+        if unknown:
+            problems.append(f"@pytest.mark.irisfx: unknown keyword {', '.join(unknown)} "
+                            "(only scope= is accepted)")
+        scope = marker.kwargs.get("scope", "session")
+        if scope not in SCOPES:
+            problems.append(f"@pytest.mark.irisfx: scope={scope!r} is not one of "
+                            f"{', '.join(SCOPES)}")
+            scope = "session"
+        if not marker.names:
+            problems.append('@pytest.mark.irisfx needs at least one fixture name, e.g. '
+                            '@pytest.mark.irisfx("entities-100")')
+        for name in marker.names:
+            if not isinstance(name, str) or not name:
+                problems.append(f"@pytest.mark.irisfx: {name!r} is not a fixture name")
+                continue
+            requests.setdefault(name, scope)  # type: ignore[arg-type]  # checked above
+    return requests, problems
