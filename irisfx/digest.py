@@ -23,6 +23,7 @@ from irisfx.config import write_atomic
 from irisfx.engines.base import NoProgress, Progress
 
 CHUNK = 4 << 20
+PLAIN_CHUNK = 1 << 20
 OVERLAP_THRESHOLD = 16 << 20
 PROGRESS_THRESHOLD = 64 << 20
 CACHE_NAME = "stat-cache.json"
@@ -45,25 +46,30 @@ class FileDigest:
     hashed: bool
 
 
-def sha256_stream(handle: Readable, size_hint: int | None, progress: Progress) -> FileDigest:
-    """Hash an open binary stream to its end in constant memory."""
+def sha256_stream(handle: Readable, size_hint: int | None, progress: Progress, *,
+                  overlap: bool = True) -> FileDigest:
+    """Hash an open binary stream to its end in constant memory.
+
+    ``overlap`` reads ahead on a second thread; worth it only while a core is free for it.
+    """
     digest = hashlib.sha256()
     total = 0
-    for block in _blocks(handle, size_hint):
+    for block in _blocks(handle, size_hint, overlap):
         digest.update(block)
         total += len(block)
         progress.advance(len(block))
     return FileDigest(digest.hexdigest(), total, hashed=True)
 
 
-def sha256_file(path: Path, progress: Progress | None = None) -> FileDigest:
-    """Hash the file at ``path``."""
+def sha256_file(path: Path, progress: Progress | None = None, *,
+                overlap: bool = True) -> FileDigest:
+    """Hash the file at ``path`` (``overlap``: read ahead on a second thread)."""
     with path.open("rb", buffering=0) as handle:
         size = os.fstat(handle.fileno()).st_size
         shown = progress or NoProgress()
         shown.start(f"verify {path.name}", size)
         try:
-            return sha256_stream(handle, size, shown)
+            return sha256_stream(handle, size, shown, overlap=overlap)
         finally:
             shown.finish()
 
@@ -87,9 +93,10 @@ def copy_with_digest(src: Path, dst: Path, progress: Progress | None = None) -> 
     return FileDigest(digest.hexdigest(), total, hashed=True)
 
 
-def _blocks(handle: Readable, size_hint: int | None) -> Iterable[memoryview]:
-    if size_hint is not None and size_hint < OVERLAP_THRESHOLD:
-        buffer = bytearray(CHUNK)
+def _blocks(handle: Readable, size_hint: int | None, overlap: bool = True
+            ) -> Iterable[memoryview]:
+    if not overlap or (size_hint is not None and size_hint < OVERLAP_THRESHOLD):
+        buffer = bytearray(PLAIN_CHUNK)
         view = memoryview(buffer)
         while n := handle.readinto(buffer):
             yield view[:n]
@@ -212,15 +219,17 @@ def digest_files(
         else:
             to_hash.append(path)
 
+    workers = min(len(to_hash), os.cpu_count() or 1)
+
     def hash_one(path: Path) -> tuple[Path, FileDigest | None]:
         try:
             size = path.stat().st_size
             shown = progress() if progress and size >= PROGRESS_THRESHOLD else None
-            return path, sha256_file(path, shown)
+            # With every core hashing, a read-ahead thread only competes with the hashers.
+            return path, sha256_file(path, shown, overlap=workers == 1)
         except FileNotFoundError:
             return path, None
 
-    workers = min(len(to_hash), os.cpu_count() or 1)
     if workers <= 1:
         hashed = [hash_one(p) for p in to_hash]
     else:

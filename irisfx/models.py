@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 from typing import Annotated, Any
 
 from pydantic import (
@@ -44,6 +45,21 @@ def _check_relative_path(value: str) -> str:
 RelPath = Annotated[str, AfterValidator(_check_relative_path)]
 
 
+def _check_engine_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("sim", "iris"):
+        raise ValueError(f"{value!r} is not an engine URL: use iris://[USER@]HOST[:PORT] or "
+                         "sim://DIR")
+    if parts.password is not None:
+        # fixtures.toml is committed: a password here would be published with it.
+        raise ValueError("a password does not belong in fixtures.toml, which is committed; "
+                         "remove it and export it in the variable named by password_env")
+    return value
+
+
+EngineUrl = Annotated[str, AfterValidator(_check_engine_url)]
+
+
 class Model(BaseModel):
     """Base for every fixtures.toml table: unknown keys are errors."""
 
@@ -56,7 +72,7 @@ class Settings(Model):
     project: ProjectName = Field(
         description="Names what this project owns on a shared instance; unique per instance."
     )
-    iris: str | None = Field(
+    iris: EngineUrl | None = Field(
         default=None,
         description="Engine URL: iris://[USER@]HOST[:PORT] or sim://DIR (relative to this "
         f"file). Environment variable IRISFX_IRIS wins. Default {DEFAULT_ENGINE_URL}.",

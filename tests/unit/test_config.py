@@ -130,3 +130,15 @@ def test_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "fixtures.toml"
     path.write_bytes(b"[irisfx]\nproject = \"\xff\"\n")
     assert "not UTF-8" in error_of(path).message
+
+
+def test_a_password_in_fixtures_toml_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    text = '[irisfx]\nproject = "p"\niris = "iris://_SYSTEM:s3cr3t-pw@localhost:1972"\n'
+    rendered = error_of(write(tmp_path, text)).render()
+    assert "irisfx.iris: a password does not belong in fixtures.toml" in rendered
+    assert "s3cr3t-pw" not in rendered
+
+
+def test_engine_url_scheme_is_checked(tmp_path: Path) -> None:
+    text = '[irisfx]\nproject = "p"\niris = "localhost:1972"\n'
+    assert "is not an engine URL" in error_of(write(tmp_path, text)).render()
