@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
