@@ -31,7 +31,7 @@ from irisfx.errors import (
 )
 from irisfx.faults import checkpoint
 from irisfx.models import Pin, ResolvedFixture
-from irisfx.names import table_key
+from irisfx.names import row_mismatches
 from irisfx.observe import Observation, new_file_path, observe
 from irisfx.plan import Action, Plan, make_plan
 from irisfx.report import SavedPlan, fingerprint, problems_error
@@ -286,13 +286,7 @@ class _Runner:
 
 def _check_expectations(fixture: ResolvedFixture, counts: dict[str, int],
                         discard: Path | None) -> None:
-    found = {table_key(table): n for table, n in counts.items()}
-    wrong = [
-        f"{table}: expected {want:,} rows, found "
-        + (f"{found[table_key(table)]:,}" if table_key(table) in found else "no such table")
-        for table, want in sorted(fixture.decl.expect.items())
-        if found.get(table_key(table)) != want
-    ]
+    wrong = row_mismatches(fixture.decl.expect, counts)
     if not wrong:
         return
     if discard is not None:

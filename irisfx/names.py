@@ -7,6 +7,7 @@ a strict alphabet here, once, and everything downstream may rely on it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 FIXTURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 PROJECT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -78,3 +79,18 @@ def default_namespace(prefix: str, fixture: str) -> str:
 def table_key(name: str) -> str:
     """How IRIS compares table names: case-insensitive, unqualified names in SQLUser."""
     return (name if "." in name else f"SQLUser.{name}").lower()
+
+
+def row_mismatches(expect: Mapping[str, int], counts: Mapping[str, int],
+                   where: str = "") -> list[str]:
+    """One line per table whose row count is not the expected one, e.g.
+    ``RAG.Entities: expected 100 rows, found 99``; tables compare as IRIS compares them."""
+    found = {table_key(table): n for table, n in counts.items()}
+    suffix = f" {where}" if where else ""
+    return [
+        f"{table}: expected {want:,} rows, found "
+        + (f"{found[table_key(table)]:,}" if table_key(table) in found else "no such table")
+        + suffix
+        for table, want in sorted(expect.items())
+        if found.get(table_key(table)) != want
+    ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from irisfx.models import ResolvedFixture
-from irisfx.names import table_key
+from irisfx.names import row_mismatches
 from irisfx.observe import FileState, Observation
 
 ActionKind = Literal["build", "snapshot", "verify", "mount", "replace", "unmount"]
@@ -241,13 +241,7 @@ def _plan_mount(
 
 
 def _expectations_against_pin(f: ResolvedFixture) -> Problem | None:
-    pinned = {table_key(t): n for t, n in (f.pin.tables if f.pin else {}).items()}
-    wrong = [
-        f"{table}: expect says {want:,} rows, the pinned file holds "
-        + (f"{pinned[table_key(table)]:,}" if table_key(table) in pinned else "no such table")
-        for table, want in sorted(f.decl.expect.items())
-        if pinned.get(table_key(table)) != want
-    ]
+    wrong = row_mismatches(f.decl.expect, f.pin.tables if f.pin else {}, "in the pinned file")
     if not wrong:
         return None
     return Problem("conflict", f.name, f"fixture '{f.name}': 'expect' disagrees with its pin",

@@ -21,7 +21,7 @@ from irisfx.config import Project, load_project, unknown_fixture_error
 from irisfx.engines.base import Connection, Engine
 from irisfx.errors import ConfigError, ConflictError, IrisfxError
 from irisfx.models import Pin, ResolvedFixture
-from irisfx.names import normalize_namespace, table_key
+from irisfx.names import normalize_namespace, row_mismatches
 from irisfx.plan import Action
 from irisfx.pytest_settings import CONFIG_NAME, PluginError, PluginSettings, Scope
 
@@ -238,14 +238,7 @@ class IrisfxRun:
         if expect:
             with _rendered():
                 counts = self.engine().row_counts(namespace, list(expect))
-            found = {table_key(t): n for t, n in counts.items()}
-            wrong = [
-                f"  {table}: expected {want:,} rows, found "
-                + (f"{found[table_key(table)]:,}" if table_key(table) in found
-                   else "no such table")
-                for table, want in sorted(expect.items())
-                if found.get(table_key(table)) != want
-            ]
+            wrong = [f"  {line}" for line in row_mismatches(expect, counts)]
             if wrong:
                 failure = PluginError(
                     f"irisfx error: fixture '{fixture.name}' does not hold the rows "

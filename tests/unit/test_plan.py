@@ -168,7 +168,7 @@ def test_simulator_file_is_refused_by_iris_and_vice_versa() -> None:
 def test_expect_disagreeing_with_the_pin_is_a_conflict() -> None:
     f = fixture(pin(tables={"Shop.Item": 3}), expect={"shop.item": 4})
     (problem,) = plan_for(f, records=IN_SYNC).problems
-    assert "shop.item: expect says 4 rows, the pinned file holds 3" in problem.details
+    assert "shop.item: expected 4 rows, found 3 in the pinned file" in problem.details
     assert not plan_for(fixture(pin(tables={"Shop.Item": 3}), expect={"shop.item": 3}),
                         records=IN_SYNC).has_changes
 
