@@ -18,7 +18,7 @@ from pathlib import Path
 
 import filelock
 
-from irisfx.config import Project, save_project
+from irisfx.config import Project, ensure_state_dir, load_project, save_project
 from irisfx.digest import ProgressFactory, StatCache, sha256_file
 from irisfx.engines.base import Engine, NoProgress
 from irisfx.errors import (
@@ -88,14 +88,6 @@ def _save_cache(project: Project, cache: StatCache) -> None:
         cache.save()
 
 
-def ensure_state_dir(state_dir: Path) -> None:
-    """Create ``.irisfx/`` with a .gitignore of its own, so it is never committed."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    ignore = state_dir / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# created by irisfx: caches, locks and the simulator\n*\n")
-
-
 @dataclass(frozen=True)
 class ApplyOptions:
     """What the user asked of apply."""
@@ -132,6 +124,8 @@ def run_apply(
                 fix="wait for it to finish, or pass --lock-timeout SECONDS to wait",
             ) from None
         stack.enter_context(engine.lock(options.lock_timeout))
+        # Whoever held the lock may have re-pinned: plan from fixtures.toml as it is now.
+        project = load_project(project.config_path)
         planned = compute_plan(project, engine, names, rebuild=rebuild,
                                full_verify=options.full_verify, progress=progress)
         if options.saved is not None:
@@ -147,7 +141,7 @@ def run_apply(
                 fix="run 'irisfx apply' without --locked (and IRISFX_LOCKED) and commit "
                 "fixtures.toml",
             )
-        if plan.destructive and not confirm(plan):
+        if plan.needs_consent(rebuild) and not confirm(plan):
             raise UsageError("apply cancelled; nothing was changed")
         runner = _Runner(project, engine, planned.observation, on_event, progress)
         runner.run(plan)
@@ -189,7 +183,8 @@ class _Runner:
             f"apply stopped at {action.kind} {action.fixture}: {message}",
             details=[*details, f"{self.done} of {len(plan.actions)} actions finished and are "
                      "recorded"],
-            fix=(fix + "\n" if fix else "") + "then run 'irisfx apply' again to resume",
+            fix=fix if fix and "irisfx apply" in fix
+            else (fix + "\n" if fix else "") + "then run 'irisfx apply' again to resume",
         )
 
     def _fixture(self, action: Action) -> ResolvedFixture:

@@ -70,6 +70,23 @@ def _style(g: Globals, text: str, color: str) -> str:
     return typer.style(text, fg=color) if g.color else text
 
 
+_PLAN_COLORS = {"+": "green", "-/+": "yellow", "-": "red", "?": "cyan", "!": "red"}
+
+
+def _echo_plan(g: Globals, text: str) -> None:
+    for line in text.splitlines():
+        color = _PLAN_COLORS.get(line.split()[0]) if line.strip() else None
+        typer.echo(_style(g, line, color) if color else line)
+
+
+def _problem_exit(plan: Any) -> None:
+    """Exit 3 when a file fails its pin, 1 when the declaration cannot be applied."""
+    if any(p.kind == "integrity" for p in plan.problems):
+        raise typer.Exit(ExitCode.INTEGRITY)
+    if plan.problems:
+        raise typer.Exit(ExitCode.USAGE)
+
+
 def _load(g: Globals) -> Any:
     from irisfx.config import find_config, load_project
 
@@ -116,6 +133,9 @@ def plan_cmd(
 ) -> None:
     """Show what apply would do. Changes nothing.
 
+    Exits 3 if a file fails its pin and 1 if fixtures.toml cannot be applied as declared;
+    with --detailed-exitcode, 2 when there are changes.
+
     Example: irisfx plan --detailed-exitcode entities-100
     """
     from irisfx.apply import compute_plan
@@ -135,9 +155,10 @@ def plan_cmd(
     if as_json:
         typer.echo(json.dumps(plan_json(planned), indent=2))
     else:
-        typer.echo(render_text(planned.plan, planned.observation.engine.product))
+        _echo_plan(g, render_text(planned.plan, planned.observation.engine.product))
         if out is not None:
             typer.echo(f"\nSaved the plan to {out}. Apply it with: irisfx apply --plan {out}")
+    _problem_exit(planned.plan)
     if detailed_exitcode and planned.plan.has_changes:
         raise typer.Exit(ExitCode.CHANGES)
 
@@ -165,7 +186,7 @@ def apply_cmd(
     """
     from irisfx.apply import ApplyOptions, run_apply
     from irisfx.observe import open_project_engine
-    from irisfx.plan import Action, Plan
+    from irisfx.plan import Action, Plan, describe
     from irisfx.report import NO_CHANGES, SavedPlan, action_line, render_text, summary_line
 
     g = _globals(ctx)
@@ -179,15 +200,16 @@ def apply_cmd(
                            lock_timeout=lock_timeout, saved=saved)
 
     def confirm(plan: Plan) -> bool:
-        typer.echo(render_text(plan, engine.info().product))
+        _echo_plan(g, render_text(plan, engine.info().product))
         if auto_approve:
             return True
+        dropping = [describe(a) for a in plan.needs_consent(options.rebuild)]
         if not sys.stdin.isatty():
             raise UsageError(
-                f"apply would replace or unmount {len(plan.destructive)} namespace(s)",
+                "apply would drop databases that may be in use: " + ", ".join(dropping),
                 fix="review the plan above and pass --auto-approve",
             )
-        return typer.confirm("\nReplace and unmount as above?", default=False)
+        return typer.confirm(f"\nDrop and recreate: {', '.join(dropping)}?", default=False)
 
     def on_event(kind: str, action: Action) -> None:
         if kind == "done":
@@ -208,7 +230,8 @@ def apply_cmd(
 
 @app.command("check")
 def check_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Verify.cached) -> None:
-    """Read-only drift check for CI: 0 in sync, 2 pending or drift, 3 a file fails its pin.
+    """Read-only drift check for CI: 0 in sync, 2 pending or drift, 3 a file fails its pin,
+    1 fixtures.toml cannot be applied as declared (e.g. a namespace owned by others).
 
     Example: irisfx check || echo "run irisfx apply"
     """
@@ -224,11 +247,8 @@ def check_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Veri
     finally:
         engine.close()
     plan = planned.plan
-    typer.echo(render_text(plan, planned.observation.engine.product))
-    if any(p.kind == "integrity" for p in plan.problems):
-        raise typer.Exit(ExitCode.INTEGRITY)
-    if plan.problems:
-        raise typer.Exit(ExitCode.USAGE)
+    _echo_plan(g, render_text(plan, planned.observation.engine.product))
+    _problem_exit(plan)
     if plan.actions:
         raise typer.Exit(ExitCode.CHANGES)
 
@@ -239,7 +259,8 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
 
     Example: irisfx verify --verify full
     """
-    from irisfx.apply import ensure_state_dir, select_fixtures
+    from irisfx.apply import select_fixtures
+    from irisfx.config import ensure_state_dir
     from irisfx.digest import StatCache
     from irisfx.observe import observe_files
 
@@ -372,6 +393,9 @@ def init_cmd(
         typer.echo(line)
 
 
+INTERRUPTED = "\ninterrupted: finished actions are recorded; run 'irisfx apply' to resume"
+
+
 def main() -> None:
     """Console entry point: run the app, turn errors into messages and exit codes."""
     debug = "--debug" in sys.argv
@@ -382,8 +406,6 @@ def main() -> None:
             raise
         typer.echo(error.render(), err=True)
         sys.exit(int(error.exit_code))
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
     except typer.TyperException as error:
         show = getattr(error, "show", None)  # usage errors print themselves with a hint
         if callable(show):
@@ -392,8 +414,7 @@ def main() -> None:
             typer.echo(f"error: {error.format_message()}", err=True)
         sys.exit(int(ExitCode.USAGE))
     except (KeyboardInterrupt, typer.Abort):
-        typer.echo("\ninterrupted; finished actions are recorded, run 'irisfx apply' to resume",
-                   err=True)
+        typer.echo(INTERRUPTED, err=True)
         sys.exit(int(ExitCode.INTERRUPTED))
     except Exception as error:
         if debug:
@@ -401,4 +422,7 @@ def main() -> None:
         typer.echo(f"error: unexpected {type(error).__name__}: {error}\n  run again with "
                    "--debug for the traceback, and please report it", err=True)
         sys.exit(int(exit_code_for(error)))
-    sys.exit(int(code) if isinstance(code, int) else 0)
+    code = int(code) if isinstance(code, int) else 0
+    if code == ExitCode.INTERRUPTED:  # typer turns KeyboardInterrupt into this exit code
+        typer.echo(INTERRUPTED, err=True)
+    sys.exit(code)

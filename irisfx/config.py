@@ -58,6 +58,14 @@ class Project:
         return self.root / relative
 
 
+def ensure_state_dir(state_dir: Path) -> None:
+    """Create ``.irisfx/`` with a .gitignore of its own, so it is never committed."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    ignore = state_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# created by irisfx: caches, locks and the simulator\n*\n")
+
+
 def unknown_fixture_error(unknown: Sequence[str], known: Sequence[str]) -> ConfigError:
     """The error for fixture names that fixtures.toml does not declare."""
     listed = ", ".join(known) if known else "(none declared)"
@@ -106,9 +114,11 @@ def load_project(config_path: Path) -> Project:
         raise ConfigError(
             f"{config_path.name} has {exc.error_count()} problem(s)",
             details=list(_validation_lines(exc, text, config_path.name)),
-            fix="correct the keys named above; 'irisfx schema' prints every allowed key",
+            fix="correct the keys and values named above; 'irisfx schema' prints what is "
+            "allowed",
         ) from None
     root = config_path.parent.resolve()
+    _check_collisions(doc, text, config_path.name)
     _check_paths_stay_inside(root, doc, text, config_path.name)
     return Project(root=root, config_path=config_path, doc=doc, raw=raw)
 
@@ -206,6 +216,35 @@ def locate_key(text: str, loc: Sequence[str]) -> int | None:
                 if len(full) == len(loc):
                     return number
     return best
+
+
+def _check_collisions(doc: Document, text: str, file_name: str) -> None:
+    """Two fixtures may share a source, but no namespace may serve two roles, nor a file two
+    fixtures. Defaults count: 'event-log' and 'event_log' both default to FX_EVENT_LOG."""
+    problems: list[str] = []
+    users: dict[str, str] = {}
+    files: dict[str, str] = {}
+
+    def report(name: str, key: str, what: str) -> None:
+        line = locate_key(text, ["fixtures", name, key]) or locate_key(text, ["fixtures", name])
+        where = f"{file_name}:{line}" if line else file_name
+        written = key in doc.fixtures[name].model_fields_set
+        hint = "" if written else f" (by default); set '{key}' to choose another"
+        problems.append(f"{where}: fixtures.{name}.{key}: {what}{hint}")
+
+    for fixture in [ResolvedFixture(n, f) for n, f in doc.fixtures.items()]:
+        for role, ns in (("mount", fixture.mount), ("source", fixture.source)):
+            other = users.setdefault(ns, f"fixture '{fixture.name}' {role}")
+            if other != f"fixture '{fixture.name}' {role}" and not (
+                    role == "source" and other.endswith(" source")):
+                report(fixture.name, role, f"namespace {ns} is already used by {other}")
+        owner = files.setdefault(fixture.file, fixture.name)
+        if owner != fixture.name:
+            report(fixture.name, "file", f"{fixture.file} is already the file of "
+                   f"fixture '{owner}'")
+    if problems:
+        raise ConfigError(f"{file_name} uses a namespace or file twice", details=problems,
+                          fix="give each fixture its own 'mount' namespace and 'file'")
 
 
 def _check_paths_stay_inside(root: Path, doc: Document, text: str, file_name: str) -> None:

@@ -15,7 +15,6 @@ from pydantic import (
     NonNegativeInt,
     PositiveFloat,
     StringConstraints,
-    model_validator,
 )
 
 from irisfx import names
@@ -63,7 +62,9 @@ EngineUrl = Annotated[str, AfterValidator(_check_engine_url)]
 class Model(BaseModel):
     """Base for every fixtures.toml table: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: TOML already has types; "no" must not quietly become False.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              strict=True)
 
 
 class Settings(Model):
@@ -139,29 +140,6 @@ class Document(Model):
 
     irisfx: Settings
     fixtures: dict[FixtureName, Fixture] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _namespaces_and_files_do_not_collide(self) -> Document:
-        problems: list[str] = []
-        users: dict[str, str] = {}
-        for name, fixture in self.fixtures.items():
-            resolved = ResolvedFixture(name, fixture)
-            for role, ns in (("mount", resolved.mount), ("source", resolved.source)):
-                if ns in users and not (role == "source" and users[ns].endswith(" source")):
-                    problems.append(
-                        f"fixtures.{name}.{role}: namespace {ns} is already used by {users[ns]}"
-                    )
-                users.setdefault(ns, f"fixture '{name}' {role}")
-        by_file: dict[str, str] = {}
-        for name, fixture in self.fixtures.items():
-            path = ResolvedFixture(name, fixture).file
-            if path in by_file:
-                problems.append(f"fixtures.{name}.file: {path} is already the file of "
-                                f"fixture '{by_file[path]}'")
-            by_file[path] = name
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
 
     def dump(self) -> dict[str, Any]:
         """The document as plain data in canonical order: the keys the user wrote, and pins."""

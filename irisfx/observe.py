@@ -8,7 +8,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from irisfx.config import Project
+from irisfx.config import Project, ensure_state_dir
 from irisfx.digest import FileDigest, ProgressFactory, StatCache, digest_files
 from irisfx.engines import EngineSettings, open_engine
 from irisfx.engines.base import Engine, EngineInfo, Inventory
@@ -43,7 +43,7 @@ class Observation:
         return sum(1 for s in states for d in (s.digest, s.interrupted) if d and d.hashed)
 
     def fingerprint(self) -> dict[str, str]:
-        """Digests of the instance and of the files, to detect a stale saved plan."""
+        """Digests of the instance, the files and the recipes, to detect a stale saved plan."""
         owned = {ns: asdict(record) for ns, record in sorted(self.inventory.owned.items())}
         instance = {"namespaces": sorted(self.inventory.namespaces), "owned": owned}
         files = {
@@ -51,7 +51,9 @@ class Observation:
                    s.interrupted.sha256 if s.interrupted else None]
             for name, s in sorted(self.files.items())
         }
-        return {"instance": _digest_json(instance), "files": _digest_json(files)}
+        recipes = {name: recipe.sha256 for name, recipe in sorted(self.recipes.items())}
+        return {"instance": _digest_json(instance), "files": _digest_json(files),
+                "recipes": _digest_json(recipes)}
 
 
 def _digest_json(value: object) -> str:
@@ -65,6 +67,7 @@ def engine_url(project: Project, override: str | None = None) -> str:
 
 def open_project_engine(project: Project, override: str | None = None) -> Engine:
     """Open the engine this project is configured for."""
+    ensure_state_dir(project.state_dir)  # the default simulator lives in .irisfx/
     settings = project.doc.irisfx
     return open_engine(
         EngineSettings(
@@ -115,7 +118,8 @@ def observe(
 ) -> Observation:
     """Observe files, recipes and the engine for the given fixtures. Changes nothing."""
     recipes = {
-        f.name: load_recipe(project.path(f.decl.recipe)) for f in fixtures if f.decl.recipe
+        f.name: load_recipe(project.path(f.decl.recipe), f.decl.recipe)
+        for f in fixtures if f.decl.recipe
     }
     return Observation(
         engine=engine.info(),

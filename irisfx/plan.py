@@ -20,7 +20,6 @@ Cause = Literal["pending", "drift"]
 ProblemKind = Literal["integrity", "conflict"]
 ACTION_ORDER: tuple[ActionKind, ...] = ("build", "snapshot", "verify", "mount", "replace",
                                         "unmount")
-DESTRUCTIVE: frozenset[ActionKind] = frozenset({"replace", "unmount"})
 
 
 @dataclass(frozen=True)
@@ -34,11 +33,8 @@ class Action:
     cause: Cause = "pending"
     drop_first: bool = False  # build: drop an outdated source first
     resume: bool = False  # snapshot: only finish an interrupted one
-
-    @property
-    def destructive(self) -> bool:
-        """Removes a database someone may be using (or rebuilds an existing source)."""
-        return self.kind in DESTRUCTIVE or self.drop_first
+    # Removes a finished database someone may be using; half-made ones are repaired freely.
+    destructive: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,10 +66,9 @@ class Plan:
         """Whether apply would rewrite fixtures.toml."""
         return any(a.kind == "snapshot" and not a.resume for a in self.actions)
 
-    @property
-    def destructive(self) -> list[Action]:
-        """The actions that need confirmation."""
-        return [a for a in self.actions if a.destructive]
+    def needs_consent(self, rebuild: Collection[str] = ()) -> list[Action]:
+        """Destructive actions not already asked for with ``--rebuild NAME``."""
+        return [a for a in self.actions if a.destructive and a.fixture not in rebuild]
 
     def count(self, kind: ActionKind) -> int:
         """How many actions of one kind."""
@@ -102,7 +97,8 @@ def make_plan(
         if narrowed and record.fixture not in selected:
             continue
         actions.append(Action("unmount", record.fixture, ns,
-                              f"{record.role} namespace is no longer declared"))
+                              f"{record.role} namespace is no longer declared",
+                              destructive=record.state == "ready"))
     for fixture in fixtures:
         steps, problem = _plan_fixture(fixture, observation, fixture.name in rebuild)
         if problem is not None:
@@ -160,7 +156,8 @@ def _why_snapshot(
     ):
         return "finish", "pending"
     if state.digest is None:
-        return _integrity(f, "is missing", ["expected: " + _fmt(pin.sha256, pin.size)]), "drift"
+        return _integrity(f, "has no file: it is missing",
+                          ["expected: " + _fmt(pin.sha256, pin.size)]), "drift"
     if state.digest.sha256 != pin.sha256:
         return _integrity(f, "does not match its pin", [
             "expected: " + _fmt(pin.sha256, pin.size),
@@ -192,12 +189,15 @@ def _plan_build(
                            "remove 'recipe' to snapshot the namespace as it is")
     if record is None:
         return [Action("build", f.name, f.source, "source namespace does not exist")], None
-    if record.state != "ready" or not record.database_present:
-        return [Action("build", f.name, f.source, "source build was interrupted", "drift",
+    if record.state != "ready":
+        return [Action("build", f.name, f.source, "an earlier build did not finish "
+                       "(interrupted, or another apply is running)", drop_first=True)], None
+    if not record.database_present:
+        return [Action("build", f.name, f.source, "source was removed outside irisfx", "drift",
                        drop_first=True)], None
     if rebuild or record.recipe_sha256 != recipe_sha256:
         why = "rebuild requested" if rebuild else "recipe changed since the source was built"
-        return [Action("build", f.name, f.source, why, drop_first=True)], None
+        return [Action("build", f.name, f.source, why, drop_first=True, destructive=True)], None
     return [], None
 
 
@@ -222,7 +222,8 @@ def _plan_mount(
     elif resnapshot:
         reason = "the file is being snapshotted again"
     elif record.state != "ready":
-        reason, cause = f"a {record.state} mount was interrupted", "drift"
+        reason = (f"an earlier {'mount' if record.state == 'creating' else 'unmount'} did not "
+                  "finish (interrupted, or another apply is running)")
     elif not record.database_present:
         reason, cause = "namespace or database was removed outside irisfx", "drift"
     elif pin is not None and record.sha256 != pin.sha256:
@@ -236,7 +237,9 @@ def _plan_mount(
     steps = []
     if not resnapshot and not fresh:
         steps.append(Action("verify", f.name, None, "check the file against its pin", cause))
-    steps.append(Action(kind, f.name, f.mount, reason, cause))
+    half_made = record is not None and record.state != "ready"
+    steps.append(Action(kind, f.name, f.mount, reason, cause,
+                        destructive=kind == "replace" and not half_made))
     return steps, None
 
 
@@ -251,6 +254,12 @@ def _expectations_against_pin(f: ResolvedFixture) -> Problem | None:
 
 def _fmt(sha256: str, size: int) -> str:
     return f"sha256:{sha256[:12]}…  ({size:,} bytes)"
+
+
+def describe(action: Action) -> str:
+    """``replace entities-100 (FX_ENTITIES)``: what an action touches, for questions."""
+    return f"{action.kind} {action.fixture}" + (f" ({action.namespace})"
+                                                if action.namespace else "")
 
 
 def _integrity(f: ResolvedFixture, what: str, details: list[str]) -> Problem:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -27,9 +28,15 @@ class Recipe:
     path: Path
     kind: Literal["sql", "python"]
     sha256: str
+    display: str = ""  # the path as fixtures.toml writes it, for messages
+
+    @property
+    def name(self) -> str:
+        """How messages name the recipe."""
+        return self.display or str(self.path)
 
 
-def load_recipe(path: Path) -> Recipe:
+def load_recipe(path: Path, display: str = "") -> Recipe:
     """Read a recipe's kind and digest; RecipeError if it is missing or of an unknown kind."""
     kinds: dict[str, Literal["sql", "python"]] = {".sql": "sql", ".py": "python"}
     kind = kinds.get(path.suffix.lower())
@@ -45,7 +52,8 @@ def load_recipe(path: Path) -> Recipe:
             f"recipe {path} does not exist",
             fix="create it, or correct the fixture's 'recipe' key in fixtures.toml",
         ) from None
-    return Recipe(path=path, kind=kind, sha256=hashlib.sha256(data).hexdigest())
+    return Recipe(path=path, kind=kind, sha256=hashlib.sha256(data).hexdigest(),
+                  display=display)
 
 
 def split_sql(text: str) -> list[str]:
@@ -100,12 +108,26 @@ def run_recipe(recipe: Recipe, connection: Connection) -> None:
     except RecipeError:
         connection.rollback()
         raise
+    except SystemExit as exc:
+        # A recipe runs inside irisfx: its sys.exit() must not become irisfx's exit code.
+        connection.rollback()
+        raise RecipeError(
+            f"recipe {recipe.name} called sys.exit({exc.code!r})",
+            fix="let build(conn) return, or raise an exception to fail the build",
+        ) from None
     except Exception as exc:
         connection.rollback()
         raise RecipeError(
-            f"recipe {recipe.path.name} failed: {type(exc).__name__}: {exc}",
-            fix="correct the recipe and run 'irisfx apply' again; nothing was snapshotted",
+            f"recipe {recipe.name}{_line_in(recipe, exc)} failed: {type(exc).__name__}: {exc}",
+            fix="correct the recipe (irisfx --debug apply shows the traceback) and run "
+            "'irisfx apply' again; nothing was snapshotted",
         ) from exc
+
+
+def _line_in(recipe: Recipe, exc: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if Path(f.filename) == recipe.path]
+    return f", line {frames[-1].lineno}" if frames else ""
 
 
 def _run_sql(recipe: Recipe, connection: Connection) -> None:
@@ -118,7 +140,7 @@ def _run_sql(recipe: Recipe, connection: Connection) -> None:
             except Exception as exc:
                 first_line = statement.splitlines()[0][:80]
                 raise RecipeError(
-                    f"recipe {recipe.path.name}, statement {number} failed: {exc}",
+                    f"recipe {recipe.name}, statement {number} failed: {exc}",
                     details=[f"statement: {first_line}"],
                     fix="correct the statement and run 'irisfx apply' again",
                 ) from exc
@@ -130,7 +152,7 @@ def _run_python(recipe: Recipe, connection: Connection) -> None:
     module_name = f"irisfx_recipe_{recipe.sha256[:12]}"
     spec = importlib.util.spec_from_file_location(module_name, recipe.path)
     if spec is None or spec.loader is None:
-        raise RecipeError(f"cannot load recipe {recipe.path}")
+        raise RecipeError(f"cannot load recipe {recipe.name}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:
@@ -138,7 +160,7 @@ def _run_python(recipe: Recipe, connection: Connection) -> None:
         build = getattr(module, "build", None)
         if not callable(build):
             raise RecipeError(
-                f"recipe {recipe.path.name} has no build(conn) function",
+                f"recipe {recipe.name} has no build(conn) function",
                 fix="define 'def build(conn):' that fills the source namespace",
             )
         build(connection)

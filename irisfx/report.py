@@ -54,7 +54,7 @@ def render_text(plan: Plan, engine_product: str) -> str:
     pending = [a for a in plan.actions if a.cause == "pending"]
     drift = [a for a in plan.actions if a.cause == "drift"]
     if pending:
-        lines += ["", "Pending changes (fixtures.toml changed and was not applied):"]
+        lines += ["", "Pending changes:"]
         lines += [action_line(a) for a in pending]
     if drift:
         lines += ["", "Drift (reality changed under a pin):"]
@@ -151,7 +151,7 @@ class SavedPlan:
     def check_still_valid(self, project: Project, planned: Planned) -> None:
         """StalePlanError if fixtures.toml, the instance or the files changed since saving."""
         what = {"config": "fixtures.toml changed", "instance": "the instance changed",
-                "files": "fixture files changed"}
+                "files": "fixture files changed", "recipes": "recipes changed"}
         changed = [what[k] for k in what if self.fingerprint.get(k) != planned.fingerprint[k]]
         if not changed and [_action_json(a) for a in planned.plan.actions] != self.actions:
             changed = ["the plan it gives now differs"]

@@ -32,6 +32,7 @@ from irisfx.engines.base import (
 )
 from irisfx.engines.sim_sql import SimConnection, quote
 from irisfx.engines.sim_state import DatabaseEntry, OwnerEntry, SimState, StateStore
+from irisfx.engines.sim_vectors import register as register_vector_functions
 from irisfx.errors import ConflictError, EngineError, IntegrityError, LockedError
 from irisfx.faults import checkpoint
 from irisfx.models import SIM_PRODUCT
@@ -57,7 +58,7 @@ class SimEngine:
         raw = (parts.netloc + parts.path) or "."
         directory = Path(raw) if Path(raw).is_absolute() else settings.root / raw
         engine = cls(directory, settings.project, settings.url)
-        engine.store.open_or_create()
+        engine.store.check_reachable()
         return engine
 
     # -- contract -------------------------------------------------------------------------
@@ -217,13 +218,17 @@ class SimEngine:
         mode = "ro" if database.readonly else "rw"
         inner = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=30,
                                 check_same_thread=False)
+        register_vector_functions(inner)
         return SimConnection(inner, namespace)
 
     @contextmanager
     def lock(self, timeout: float = 0.0) -> Iterator[None]:
         """The project lock: an OS file lock, released by the kernel when the process dies."""
         lock_dir = self.directory / "locks"
-        lock_dir.mkdir(parents=True, exist_ok=True)
+        if not self.store.path.exists():
+            with self.store.transaction():
+                pass  # the first writer makes the (empty) instance
+        lock_dir.mkdir(exist_ok=True)
         lock = filelock.FileLock(lock_dir / f"{self.project}.lock", timeout=timeout)
         try:
             lock.acquire()

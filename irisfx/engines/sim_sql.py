@@ -7,8 +7,10 @@ parsed (sqlglot), not pattern-matched, so strings and column references are left
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -30,7 +32,6 @@ def translate(sql: str) -> str:
     """Rewrite the table names of one IRIS SQL statement for SQLite."""
     import sqlglot
     import sqlglot.errors
-    from sqlglot import exp
 
     try:
         statements = sqlglot.parse(sql)
@@ -49,17 +50,66 @@ def translate(sql: str) -> str:
     for tree in statements:
         if tree is None:
             continue
-        cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-        for table in list(tree.find_all(exp.Table)):
-            name = table.name
-            if not name or name.lower() in cte_names or name.lower().startswith("sqlite_"):
-                continue
-            schema = table.db or DEFAULT_SCHEMA
-            table.set("db", None)
-            table.set("catalog", None)
-            table.set("this", exp.to_identifier(f"{schema}.{name}", quoted=True))
-        out.append(tree.sql(dialect="sqlite"))
+        _rename_tables(tree)
+        _translate_iris_features(tree)
+        try:
+            # RAISE: what SQLite cannot express must fail, not be silently dropped.
+            out.append(tree.sql(dialect="sqlite",
+                                unsupported_level=sqlglot.errors.ErrorLevel.RAISE))
+        except sqlglot.errors.UnsupportedError as exc:
+            raise sqlite3.NotSupportedError(
+                f"the simulator cannot run this SQL ({exc}): {sql[:200]}") from None
     return "; ".join(out)
+
+
+def _rename_tables(tree: Any) -> None:
+    from sqlglot import exp
+
+    cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    for table in list(tree.find_all(exp.Table)):
+        name = table.name
+        if not name or name.lower() in cte_names or name.lower().startswith("sqlite_"):
+            continue
+        schema = table.db or DEFAULT_SCHEMA
+        table.set("db", None)
+        table.set("catalog", None)
+        table.set("this", exp.to_identifier(f"{schema}.{name}", quoted=True))
+
+
+def _translate_iris_features(tree: Any) -> None:
+    """IDENTITY columns, and VECTOR columns kept as text with TO_VECTOR as identity."""
+    from sqlglot import exp
+
+    has_primary_key = any(tree.find_all(exp.PrimaryKeyColumnConstraint, exp.PrimaryKey))
+    for column in list(tree.find_all(exp.ColumnDef)):
+        constraints = column.args.get("constraints") or []
+        identity = [c for c in constraints if isinstance(c.args.get("kind"), (
+            exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint))]
+        if identity:
+            # SQLite numbers rows itself only in an INTEGER PRIMARY KEY column.
+            kept = [c for c in constraints if c not in identity]
+            if not has_primary_key:
+                kept.append(exp.ColumnConstraint(kind=exp.PrimaryKeyColumnConstraint()))
+                column.set("kind", exp.DataType.build("INTEGER"))
+            column.set("constraints", kept)
+    for data_type in list(tree.find_all(exp.DataType)):
+        if data_type.this == exp.DataType.Type.VECTOR:
+            data_type.replace(exp.DataType.build("TEXT"))
+    for call in list(tree.find_all(exp.Anonymous)):
+        if str(call.this).upper() == "TO_VECTOR" and call.expressions:
+            call.replace(call.expressions[0])
+
+
+@contextmanager
+def _iris_names_in_errors() -> Iterator[None]:
+    """Say SQLite's errors in IRIS's terms: RAG.Entities, not main."RAG.Entities"."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        text = re.sub(r'main\.|"', "", str(exc))
+        if "(simulator" not in text:
+            text += " (simulator)"
+        raise type(exc)(text) from None
 
 
 class SimCursor:
@@ -80,12 +130,14 @@ class SimCursor:
 
     def execute(self, operation: str, parameters: Sequence[Any] = ()) -> SimCursor:
         """Run one statement with ``?`` parameters."""
-        self._inner.execute(translate(operation), parameters)
+        with _iris_names_in_errors():
+            self._inner.execute(translate(operation), parameters)
         return self
 
     def executemany(self, operation: str, seq: Sequence[Sequence[Any]]) -> SimCursor:
         """Run one statement once per parameter row."""
-        self._inner.executemany(translate(operation), seq)
+        with _iris_names_in_errors():
+            self._inner.executemany(translate(operation), seq)
         return self
 
     def fetchone(self) -> Any:

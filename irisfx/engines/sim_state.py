@@ -65,17 +65,21 @@ class StateStore:
         self.path = directory / STATE_NAME
         self._lock = filelock.FileLock(directory / ".instance.lock", timeout=60)
 
-    def open_or_create(self) -> None:
-        """Create an empty instance if the folder has none; refuse what is not one."""
+    def check_reachable(self) -> None:
+        """Refuse a folder that is not an instance; read nothing else, create nothing.
+
+        A missing folder is an empty instance, made on the first change, but only inside a
+        folder that exists: a mistyped path fails here instead of growing a tree of folders.
+        """
         try:
-            if self.directory.exists() and not self.directory.is_dir():
+            if not self.directory.exists():
+                if not self.directory.parent.is_dir():
+                    raise self._unreachable(f"{self.directory.parent} does not exist")
+                return
+            if not self.directory.is_dir():
                 raise self._unreachable("it is not a folder")
-            if not self.path.exists():
-                if self.directory.exists() and any(self.directory.iterdir()):
-                    raise self._unreachable(f"it is not empty and has no {STATE_NAME}")
-                self.directory.mkdir(parents=True, exist_ok=True)
-                with self.transaction():
-                    pass
+            if not self.path.exists() and any(self.directory.iterdir()):
+                raise self._unreachable(f"it is not empty and has no {STATE_NAME}")
             self.read()
         except PermissionError as exc:
             raise self._unreachable(f"permission denied ({exc.filename})") from None
@@ -109,6 +113,7 @@ class StateStore:
         """Yield the state for changing; it is written back atomically on success."""
         from irisfx.config import write_atomic
 
+        self.directory.mkdir(exist_ok=True)
         with self._lock:
             state = self.read()
             yield state
@@ -118,6 +123,6 @@ class StateStore:
     def _unreachable(self, why: str) -> EngineError:
         return EngineError(
             f"cannot use the simulated instance at {self.directory}: {why}",
-            fix="point 'iris' in fixtures.toml (or IRISFX_IRIS) at a folder irisfx may "
-            "create, e.g. sim://.irisfx/sim",
+            fix="check the sim:// URL in fixtures.toml, IRISFX_IRIS or --iris; the default "
+            "is sim://.irisfx/sim",
         )

@@ -212,3 +212,63 @@ def test_schema_version_help_and_no_color(project: ProjectDir) -> None:
         assert run.code == 0 and "Example" in run.out, command
     run = project.irisfx("verify", "--no-color")
     assert "\x1b[" not in run.out
+
+
+def test_read_only_commands_create_no_instance_and_a_typo_is_exit_4(project: ProjectDir) -> None:
+    assert project.irisfx("plan").code == 0
+    assert project.irisfx("status").code == 0
+    assert not (project.root / "sim").exists()
+    run = project.irisfx("--iris", "sim://no/such/dir", "plan")
+    assert run.code == 4 and "does not exist" in run.err
+    assert not (project.root / "no").exists()
+
+
+def test_apply_waiting_for_the_lock_plans_from_the_new_pins(applied: ProjectDir) -> None:
+    import subprocess
+    import sys
+
+    recipe = applied.root / "recipes" / "items.sql"
+    recipe.write_text(recipe.read_text().replace("'plum'", "'damson'"))
+    # The first apply rebuilds and re-pins while holding the lock; it is stopped at the
+    # moment before it writes the new pin, so the second apply reads the old pin, then waits.
+    first = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys, time\nfrom irisfx import faults\n"
+         "faults.checkpoint = lambda n: time.sleep(2) if n == 'apply.snapshot.copied' else None\n"
+         "sys.argv = ['irisfx', 'apply', '--auto-approve']\nfrom irisfx.cli import main\nmain()"],
+        cwd=applied.root, env=applied.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    import time
+
+    time.sleep(1)
+    second = applied.irisfx("apply", "--auto-approve", "--lock-timeout", "60")
+    assert first.wait(60) == 0, first.communicate()
+    assert second.code == 0, second.text
+    assert "No changes." in second.out
+
+
+def test_saved_plan_is_refused_after_a_recipe_changed(project: ProjectDir) -> None:
+    assert project.irisfx("plan", "--out", "p.json").code == 0
+    recipe = project.root / "recipes" / "items.sql"
+    recipe.write_text(recipe.read_text() + "-- changed\n")
+    run = project.irisfx("apply", "--plan", "p.json")
+    assert run.code == 1 and "recipes changed" in run.err
+
+
+def test_recipe_calling_sys_exit_is_an_apply_failure_not_its_exit_code(
+        project: ProjectDir) -> None:
+    (project.root / "recipes" / "items.py").write_text(
+        "import sys\n\ndef build(conn):\n    sys.exit(3)\n")
+    project.config.write_text(project.config.read_text().replace("items.sql", "items.py"))
+    run = project.irisfx("apply")
+    assert run.code == 5 and "recipes/items.py called sys.exit(3)" in run.err
+    status = json.loads(project.irisfx("status", "--json").out)
+    assert status["owned"] == []
+
+
+def test_resuming_an_interrupted_apply_needs_no_approval(project: ProjectDir) -> None:
+    killed = project.irisfx("apply", env={"IRISFX_KILL_AT": "sim.mount.copied"})
+    assert killed.code == -9
+    plan = project.irisfx("plan")
+    assert "did not finish" in plan.out and "Drift" not in plan.out
+    run = project.irisfx("apply")
+    assert run.code == 0, run.text

@@ -142,3 +142,23 @@ def test_a_password_in_fixtures_toml_is_refused_without_echoing_it(tmp_path: Pat
 def test_engine_url_scheme_is_checked(tmp_path: Path) -> None:
     text = '[irisfx]\nproject = "p"\niris = "localhost:1972"\n'
     assert "is not an engine URL" in error_of(write(tmp_path, text)).render()
+
+
+def test_default_namespaces_that_collide_say_which_key_to_set(tmp_path: Path) -> None:
+    text = BASE + '[fixtures.event-log]\n\n[fixtures.event_log]\ndescription = "x"\n'
+    rendered = error_of(write(tmp_path, text)).render()
+    assert "fixtures.toml:5: fixtures.event_log.mount: namespace FX_EVENT_LOG is already used" \
+        in rendered
+    assert "(by default); set 'mount' to choose another" in rendered
+
+
+@pytest.mark.parametrize("value", ['"no"', "1", '"yes"'])
+def test_values_are_not_coerced(tmp_path: Path, value: str) -> None:
+    err = error_of(write(tmp_path, BASE + f"[fixtures.a]\nreadonly = {value}\n"))
+    assert "fixtures.a.readonly" in err.render()
+
+
+def test_expect_counts_must_be_whole_non_negative_numbers(tmp_path: Path) -> None:
+    for value in ('"4"', "-1"):
+        err = error_of(write(tmp_path, BASE + f'[fixtures.a]\nexpect = {{ "A.B" = {value} }}\n'))
+        assert "fixtures.a.expect.A.B" in err.render()

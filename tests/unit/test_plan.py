@@ -62,7 +62,7 @@ IN_SYNC = (owned("FXSRC_ITEMS", "source", recipe_sha256=RECIPE_1, readonly=False
 def test_nothing_exists_builds_snapshots_mounts() -> None:
     plan = plan_for(fixture(), file=None)
     assert kinds(plan) == ["build", "snapshot", "mount"]
-    assert plan.writes_pins and not plan.destructive
+    assert plan.writes_pins and not plan.needs_consent()
 
 
 def test_in_sync_is_no_changes() -> None:
@@ -123,7 +123,6 @@ def test_mount_serving_another_digest_is_pending_replace() -> None:
 
 def test_drift_on_the_instance() -> None:
     for record, words in [
-        (owned("FX_ITEMS", sha256=SHA_A, state="creating"), "interrupted"),
         (owned("FX_ITEMS", sha256=SHA_A, database_present=False), "removed outside irisfx"),
         (owned("FX_ITEMS", sha256=SHA_A, changed=True), "changed since it was mounted"),
     ]:
@@ -132,9 +131,27 @@ def test_drift_on_the_instance() -> None:
         assert plan.actions[-1].cause == "drift" and words in plan.actions[-1].reason
 
 
+def test_half_made_namespaces_are_repaired_without_asking() -> None:
+    half_mount = (IN_SYNC[0], owned("FX_ITEMS", sha256=SHA_A, state="creating"))
+    plan = plan_for(fixture(pin()), records=half_mount)
+    assert kinds(plan) == ["verify", "replace"] and "did not finish" in plan.actions[-1].reason
+    assert not plan.needs_consent() and plan.actions[-1].cause == "pending"
+    half_source = (owned("FXSRC_ITEMS", "source", state="creating", readonly=False),)
+    plan = plan_for(fixture(), file=None, records=half_source)
+    assert kinds(plan) == ["build", "snapshot", "mount"] and plan.actions[0].drop_first
+    assert not plan.needs_consent()
+
+
+def test_changed_recipe_needs_consent_unless_rebuild_was_asked_for() -> None:
+    plan = plan_for(fixture(pin()), recipe=RECIPE_2, records=IN_SYNC)
+    assert [a.kind for a in plan.needs_consent()] == ["build", "replace"]
+    assert plan.needs_consent(rebuild={"items"}) == []
+
+
 def test_readonly_change_replaces() -> None:
     plan = plan_for(fixture(pin(), readonly=False), records=IN_SYNC)
-    assert kinds(plan) == ["verify", "replace"] and plan.destructive
+    assert kinds(plan) == ["verify", "replace"] and plan.needs_consent()
+    assert not plan.needs_consent(rebuild={"items"})
 
 
 def test_namespace_owned_by_someone_else_is_a_conflict() -> None:
