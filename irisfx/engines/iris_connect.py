@@ -54,15 +54,16 @@ def parse_iris_url(url: str) -> ParsedUrl:
     A password in the URL is accepted (the live test suite's IRISFX_TEST_IRIS form) but is never
     echoed: messages show the URL through ``redact_url``.
     """
-    from irisfx.engines import redact_url
-
-    shown = redact_url(url)
+    shown = _shown_url(url)
     fix = "write it as iris://[USER@]HOST[:PORT], e.g. iris://_SYSTEM@localhost:1972"
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise ConfigError(f"invalid IRIS URL {shown!r}: bad port ({exc})", fix=fix) from None
+        # urlsplit's text quotes the port; when a password holds '/', '?' or '#', what it took
+        # for the port is part of the password, so the text is shown only without user info.
+        detail = "" if "@" in url else f" ({exc})"
+        raise ConfigError(f"invalid IRIS URL {shown!r}: bad port{detail}", fix=fix) from None
     if port == 0:
         raise ConfigError(f"invalid IRIS URL {shown!r}: bad port 0", fix=fix)
     if parts.scheme != "iris":
@@ -81,6 +82,21 @@ def parse_iris_url(url: str) -> ParsedUrl:
         username=parts.username or None,
         password=parts.password,
     )
+
+
+def _shown_url(url: str) -> str:
+    """The URL for messages: anything between the user's ':' and the last '@' becomes ***.
+
+    Unlike a urlsplit-based redaction this holds for a password containing '/', '?' or '#',
+    which urlsplit would cut off into a path, query or fragment and then echo.
+    """
+    from irisfx.engines import redact_url
+
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if sep and at and ":" in userinfo:
+        return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
+    return redact_url(url)
 
 
 def connect_timeout(seconds: float) -> int:

@@ -82,8 +82,10 @@ def ensure_helper(native: Any) -> None:
     log.info("installing %s %s into %s (was %s)", HELPER_CLASS, stamp, HELPER_NAMESPACE,
              current or "absent")
     source = stamped(text, stamp)
+    # The class name without ".cls": the form public code that ran against IRIS passes, and the
+    # name the class text itself declares (docs/iris-calls.md).
     status = _call_raw(native, "%Compiler.UDL.TextServices", "SetTextFromString",
-                       HELPER_NAMESPACE, f"{HELPER_CLASS}.cls", source)
+                       HELPER_NAMESPACE, HELPER_CLASS, source)
     check_status(native, status, f"saving {HELPER_CLASS}")
     status = _call_raw(native, "%SYSTEM.OBJ", "Compile", HELPER_CLASS, "ck-d")
     check_status(native, status, f"compiling {HELPER_CLASS}")

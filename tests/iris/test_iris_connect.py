@@ -75,6 +75,15 @@ def test_bad_urls_are_config_errors_that_say_why(url: str, why: str) -> None:
     assert caught.value.fix and "iris://" in caught.value.fix
 
 
+@pytest.mark.parametrize("cut", ["/", "?", "#"])
+def test_a_password_urlsplit_would_cut_is_never_shown(cut: str) -> None:
+    password = f"12{cut}{SECRET}"
+    with pytest.raises(ConfigError) as caught:
+        parse_iris_url(f"iris://u:{password}@host:1972")
+    rendered = caught.value.render()
+    assert SECRET not in rendered and password not in rendered and "12" not in rendered
+
+
 def test_bad_url_error_never_shows_the_password() -> None:
     with pytest.raises(ConfigError) as caught:
         parse_iris_url(f"iris://u:{SECRET}@host:1972/USER")

@@ -148,6 +148,48 @@ def test_braces_balance_in_the_class() -> None:
     assert text.count("{") == text.count("}")
 
 
+def _code_lines() -> list[str]:
+    """The class's lines with string literals blanked and // comments removed."""
+    lines = []
+    for line in shipped_text().splitlines():
+        line = re.sub(r'"[^"]*"', '""', line)
+        lines.append(re.sub(r"//.*|///.*", "", line))
+    return lines
+
+
+def test_no_quit_with_an_argument_inside_try_catch_or_a_loop() -> None:
+    # ObjectScript refuses to compile QUIT with an argument inside a TRY or CATCH block, and
+    # inside a FOR or WHILE loop: each public method sets `out` and quits after its Catch.
+    stack: list[str] = []
+    offending = []
+    for number, line in enumerate(_code_lines(), 1):
+        quit_arg = re.search(r"\bQuit(:\S+)? +([^ /].*)$", line)
+        if quit_arg and any(kind in {"Try", "Catch", "For", "While"} for kind in stack):
+            offending.append(f"{number}: {line.strip()}")
+        for match in re.finditer(r"(\b(Try|Catch|For|While)\b[^{}]*)?\{|\}", line):
+            if match.group(0) == "}":
+                if stack:
+                    stack.pop()
+            else:
+                stack.append(match.group(2) or "block")
+    assert not offending
+
+
+def test_no_macros_without_an_include() -> None:
+    # $$$ macros need an Include (e.g. %occStatus); the class has none, so it must use none.
+    text = shipped_text()
+    assert "Include " not in text
+    assert "$$$" not in "\n".join(_code_lines())
+
+
+def test_only_iris_dat_is_copied_from_a_database_directory() -> None:
+    # Never the directory's iris.lck: a stale lock file mounts the copy read-only.
+    text = shipped_text()
+    assert "iris.lck" not in text.lower().replace("never the directory's iris.lck", "")
+    assert re.findall(r'CopyFile\((\w+)(_"IRIS\.DAT")?,', text) == [
+        ("dir", '_"IRIS.DAT"'), ("source", ""), ("source", "")]
+
+
 # -- replies --------------------------------------------------------------------------------
 
 
