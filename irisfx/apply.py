@@ -20,7 +20,7 @@ import filelock
 
 from irisfx.config import Project, ensure_state_dir, load_project, save_project
 from irisfx.digest import ProgressFactory, StatCache, sha256_file
-from irisfx.engines.base import Engine, NoProgress
+from irisfx.engines.base import Engine, NoProgress, Progress
 from irisfx.errors import (
     ApplyFailed,
     ConflictError,
@@ -190,7 +190,7 @@ class _Runner:
     def _fixture(self, action: Action) -> ResolvedFixture:
         return self.project.fixture(action.fixture)
 
-    def _progress(self) -> NoProgress | object:
+    def _progress(self) -> Progress:
         return self.progress() if self.progress else NoProgress()
 
     def _build(self, action: Action) -> None:
@@ -209,8 +209,7 @@ class _Runner:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         fresh.unlink(missing_ok=True)
-        sent = self.engine.snapshot(fixture.source, fresh, self.progress() if self.progress
-                                    else NoProgress())
+        sent = self.engine.snapshot(fixture.source, fresh, self._progress())
         received = sha256_file(fresh)
         if received.sha256 != sent.sha256:
             fresh.unlink(missing_ok=True)
@@ -263,7 +262,7 @@ class _Runner:
         assert pin is not None  # a mount always follows a snapshot or a verified pin
         self.engine.mount(fixture.name, self.project.path(fixture.file), fixture.mount,
                           readonly=fixture.decl.readonly, sha256=pin.sha256,
-                          progress=self.progress() if self.progress else None)
+                          progress=self._progress())
         checkpoint("apply.mount.mounted")
         if fixture.decl.expect:
             counts = self.engine.row_counts(fixture.mount, list(fixture.decl.expect))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -93,6 +95,17 @@ def _load(g: Globals) -> Any:
     return load_project(g.config if g.config else find_config(Path.cwd()))
 
 
+@contextmanager
+def _opened(g: Globals, project: Any) -> Iterator[Any]:
+    from irisfx.observe import open_project_engine
+
+    engine = open_project_engine(project, g.iris)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
 def _progress_factory() -> Any:
     if not sys.stderr.isatty():
         return None
@@ -139,17 +152,13 @@ def plan_cmd(
     Example: irisfx plan --detailed-exitcode entities-100
     """
     from irisfx.apply import compute_plan
-    from irisfx.observe import open_project_engine
     from irisfx.report import SavedPlan, plan_json, render_text
 
     g = _globals(ctx)
     project = _load(g)
-    engine = open_project_engine(project, g.iris)
-    try:
+    with _opened(g, project) as engine:
         planned = compute_plan(project, engine, names or (), rebuild=rebuild or (),
                                full_verify=verify is Verify.full, progress=_progress_factory())
-    finally:
-        engine.close()
     if out is not None:
         SavedPlan.from_planned(planned, names or ()).save(out)
     if as_json:
@@ -185,7 +194,6 @@ def apply_cmd(
     Example: irisfx apply --auto-approve
     """
     from irisfx.apply import ApplyOptions, run_apply
-    from irisfx.observe import open_project_engine
     from irisfx.plan import Action, Plan, describe
     from irisfx.report import NO_CHANGES, SavedPlan, action_line, render_text, summary_line
 
@@ -215,12 +223,9 @@ def apply_cmd(
         if kind == "done":
             typer.echo(_style(g, "done", "green") + action_line(action))
 
-    engine = open_project_engine(project, g.iris)
-    try:
+    with _opened(g, project) as engine:
         plan, _ = run_apply(project, engine, options, confirm=confirm, on_event=on_event,
                             progress=_progress_factory())
-    finally:
-        engine.close()
     if not plan.actions:
         typer.echo(NO_CHANGES)
     else:
@@ -236,16 +241,12 @@ def check_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Veri
     Example: irisfx check || echo "run irisfx apply"
     """
     from irisfx.apply import compute_plan
-    from irisfx.observe import open_project_engine
     from irisfx.report import render_text
 
     g = _globals(ctx)
     project = _load(g)
-    engine = open_project_engine(project, g.iris)
-    try:
+    with _opened(g, project) as engine:
         planned = compute_plan(project, engine, names or (), full_verify=verify is Verify.full)
-    finally:
-        engine.close()
     plan = planned.plan
     _echo_plan(g, render_text(plan, planned.observation.engine.product))
     _problem_exit(plan)
@@ -306,15 +307,11 @@ def status_cmd(
     """
     from dataclasses import asdict
 
-    from irisfx.observe import open_project_engine
 
     g = _globals(ctx)
     project = _load(g)
-    engine = open_project_engine(project, g.iris)
-    try:
+    with _opened(g, project) as engine:
         info, inventory = engine.info(), engine.inventory()
-    finally:
-        engine.close()
     if as_json:
         typer.echo(json.dumps({"engine": asdict(info), "project": project.name,
                                "owned": [asdict(r) for _, r in sorted(inventory.owned.items())]},
@@ -345,24 +342,18 @@ def unmount_cmd(
     The fixture stays declared, so the next apply mounts it again.
     Example: irisfx unmount entities-100 --auto-approve
     """
-    from irisfx.observe import open_project_engine
-
     g = _globals(ctx)
     project = _load(g)
     namespace = project.fixture(name).mount if name in project.doc.fixtures else name.upper()
-    engine = open_project_engine(project, g.iris)
-    try:
-        with engine.lock(0.0):
-            if namespace not in engine.inventory().owned:
-                raise UsageError(f"project '{project.name}' has nothing mounted as {namespace}",
-                                 fix="see what it has with 'irisfx status'")
-            if not auto_approve and not (sys.stdin.isatty() and typer.confirm(
-                    f"Remove namespace {namespace} and its database?", default=False)):
-                raise UsageError(f"not unmounting {namespace}",
-                                 fix="confirm on a terminal, or pass --auto-approve")
-            engine.unmount(namespace)
-    finally:
-        engine.close()
+    with _opened(g, project) as engine, engine.lock(0.0):
+        if namespace not in engine.inventory().owned:
+            raise UsageError(f"project '{project.name}' has nothing mounted as {namespace}",
+                             fix="see what it has with 'irisfx status'")
+        if not auto_approve and not (sys.stdin.isatty() and typer.confirm(
+                f"Remove namespace {namespace} and its database?", default=False)):
+            raise UsageError(f"not unmounting {namespace}",
+                             fix="confirm on a terminal, or pass --auto-approve")
+        engine.unmount(namespace)
     typer.echo(f"Unmounted {namespace}.")
 
 
