@@ -224,6 +224,7 @@ def _check_collisions(doc: Document, text: str, file_name: str) -> None:
     problems: list[str] = []
     users: dict[str, str] = {}
     files: dict[str, str] = {}
+    recipes: dict[str, tuple[str, str | None]] = {}
 
     def report(name: str, key: str, what: str) -> None:
         line = locate_key(text, ["fixtures", name, key]) or locate_key(text, ["fixtures", name])
@@ -238,6 +239,10 @@ def _check_collisions(doc: Document, text: str, file_name: str) -> None:
             if other != f"fixture '{fixture.name}' {role}" and not (
                     role == "source" and other.endswith(" source")):
                 report(fixture.name, role, f"namespace {ns} is already used by {other}")
+        sharer, recipe = recipes.setdefault(fixture.source, (fixture.name, fixture.decl.recipe))
+        if recipe != fixture.decl.recipe:
+            report(fixture.name, "recipe", f"source {fixture.source} is shared with fixture "
+                   f"'{sharer}', whose recipe is {recipe or 'none'}: one namespace, one recipe")
         owner = files.setdefault(fixture.file, fixture.name)
         if owner != fixture.name:
             report(fixture.name, "file", f"{fixture.file} is already the file of "

@@ -104,7 +104,9 @@ def make_plan(
         if problem is not None:
             problems.append(problem)
         else:
-            actions.extend(steps)
+            # Fixtures sharing a source build it once.
+            built = {a.namespace for a in actions if a.kind == "build"}
+            actions.extend(a for a in steps if not (a.kind == "build" and a.namespace in built))
     return Plan(actions=tuple(actions), problems=tuple(problems),
                 fixtures=tuple(sorted(selected)))
 

@@ -272,3 +272,12 @@ def test_resuming_an_interrupted_apply_needs_no_approval(project: ProjectDir) ->
     assert "did not finish" in plan.out and "Drift" not in plan.out
     run = project.irisfx("apply")
     assert run.code == 0, run.text
+
+
+def test_two_fixtures_sharing_a_source_build_it_once(project: ProjectDir) -> None:
+    project.write_config('\n[fixtures.items-again]\nsource = "FXSRC_ITEMS"\n'
+                         'recipe = "recipes/items.sql"\nmount = "FX_ITEMS_AGAIN"\n')
+    plan = project.irisfx("plan")
+    assert "Plan: 1 to build, 2 to snapshot, 2 to mount, 0 to unmount." in plan.out, plan.text
+    assert project.irisfx("apply").code == 0
+    assert project.irisfx("check").code == 0

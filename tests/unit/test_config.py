@@ -162,3 +162,16 @@ def test_expect_counts_must_be_whole_non_negative_numbers(tmp_path: Path) -> Non
     for value in ('"4"', "-1"):
         err = error_of(write(tmp_path, BASE + f'[fixtures.a]\nexpect = {{ "A.B" = {value} }}\n'))
         assert "fixtures.a.expect.A.B" in err.render()
+
+
+def test_a_shared_source_needs_one_recipe(tmp_path: Path) -> None:
+    text = BASE + (
+        '[fixtures.a]\nsource = "SRC"\nrecipe = "recipes/a.sql"\n'
+        '[fixtures.b]\nsource = "SRC"\nrecipe = "recipes/b.sql"\n'
+    )
+    assert "source SRC is shared with fixture 'a'" in error_of(write(tmp_path, text)).render()
+    same = BASE + (
+        '[fixtures.a]\nsource = "SRC"\nrecipe = "r.sql"\n'
+        '[fixtures.b]\nsource = "SRC"\nrecipe = "r.sql"\n'
+    )
+    assert len(load_project(write(tmp_path, same)).fixtures()) == 2
