@@ -72,7 +72,7 @@ def compute_plan(
 ) -> Planned:
     """Observe and plan. Read-only, except that fresh digests go to the stat cache."""
     fixtures = select_fixtures(project, [*names, *rebuild] if names else ())
-    select_fixtures(project, rebuild)
+    select_fixtures(project, rebuild)  # an unknown --rebuild name is an error too
     cache = StatCache.in_state_dir(project.state_dir)
     observation = observe(project, engine, fixtures, cache, full=full_verify, progress=progress)
     declared = {ns for f in project.fixtures() for ns in (f.source, f.mount)}
