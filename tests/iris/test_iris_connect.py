@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -273,12 +272,9 @@ def test_real_dbapi_closed_port_is_nothing_listening_too() -> None:
 
 def test_real_driver_silent_server_times_out_after_the_timeout(silent_port: int) -> None:
     target = Target("127.0.0.1", silent_port, "_SYSTEM", SECRET, 1)
-    started = time.monotonic()
     with pytest.raises(EngineError) as caught:
         open_native(load_driver(), target, "IRIS_USERNAME", "IRIS_PASSWORD")
-    elapsed = time.monotonic() - started
     assert "did not answer within 1 s" in caught.value.message
-    assert 0.5 < elapsed < 10
 
 
 def test_opening_the_engine_on_a_closed_port_is_exit_4_without_the_password(
