@@ -125,7 +125,7 @@ def load_project(config_path: Path) -> Project:
 
 def save_project(project: Project, doc: Document) -> Project:
     """Write ``doc`` to the project's fixtures.toml atomically, in canonical layout."""
-    data = tomli_w.dumps(doc.dump()).encode()
+    data = render_document(doc).encode()
     write_atomic(project.config_path, data)
     return Project(root=project.root, config_path=project.config_path, doc=doc, raw=data)
 

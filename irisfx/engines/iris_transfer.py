@@ -4,7 +4,8 @@ The IRIS server's filesystem is not the client's (a container, another host), so
 connection in chunks of at most 1 MiB (IRIS strings stop at 3,641,144 characters; base64 makes a
 1 MiB chunk 1.4 M characters). The transfer is written against ``ServerFiles``, a handful of file
 operations on the server's side: the iris engine implements them with helper-class calls, and
-``LocalFiles`` implements them with real files (the path-map shortcut, and the tests).
+``LocalFiles`` with real local files, so the chunking and resume logic is tested without a
+server. With a path map no bytes cross the connection: the server copies the file itself.
 
 Both directions resume: an upload goes to a temporary name derived from the file's digest and
 continues from the size already there; a download keeps a ``.irisfx-part`` file next to its

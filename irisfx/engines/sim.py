@@ -49,7 +49,6 @@ class SimEngine:
         self.project = project
         self.url = url
         self.store = StateStore(directory)
-        self._locks: list[filelock.BaseFileLock] = []
 
     @classmethod
     def open(cls, settings: EngineSettings) -> SimEngine:
