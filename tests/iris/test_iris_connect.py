@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from irisfx.engines import EngineSettings
-from irisfx.engines.iris_connect import (
+from irisfx.engines.iris.connect import (
     DEFAULT_PORT,
     REINSTALL_FIX,
     Target,

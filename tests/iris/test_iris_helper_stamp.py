@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.engines import iris_helper
-from irisfx.engines.iris_helper import (
+from irisfx.engines.iris import helper as iris_helper
+from irisfx.engines.iris.helper import (
     HELPER_CLASS,
     STAMP_LINE,
     call_error,
@@ -30,7 +30,7 @@ from irisfx.engines.iris_helper import (
 )
 from irisfx.errors import EngineError, ExitCode
 
-ENGINE_DIR = Path(iris_helper.__file__).parent
+IRIS_ENGINE_DIR = Path(iris_helper.__file__).parent
 CLASS_METHOD = re.compile(r"^ClassMethod (\w+)\((.*?)\)( As [%\w.]+)?( \[ (.*) \])?$", re.M)
 
 
@@ -45,7 +45,7 @@ def methods() -> dict[str, tuple[str, str, str]]:
 def called_from_python() -> set[str]:
     """Helper methods the Python side calls by name."""
     names: set[str] = set()
-    for path in ENGINE_DIR.glob("iris*.py"):
+    for path in IRIS_ENGINE_DIR.glob("*.py"):
         names |= set(re.findall(r'\.call\(\s*"(\w+)"', path.read_text(encoding="utf-8")))
     return names
 

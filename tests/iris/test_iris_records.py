@@ -11,15 +11,15 @@ import sqlite3
 import pytest
 
 from irisfx.engines.base import OwnedNamespace
-from irisfx.engines.iris_records import Record, observed_from_reply
-from irisfx.engines.iris_sql import (
+from irisfx.engines.iris.records import Record, observed_from_reply
+from irisfx.engines.iris.sql import (
     count_rows,
     count_statement,
     is_user_schema,
     resolve_tables,
     user_tables,
 )
-from irisfx.engines.iris_transfer import FileStat
+from irisfx.engines.iris.transfer import FileStat
 from irisfx.errors import EngineError
 
 DIGEST = "ab" * 32

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from irisfx.engines.base import Transferred
-from irisfx.engines.iris_transfer import (
+from irisfx.engines.iris.transfer import (
     CHUNK_SIZE,
     PART_SUFFIX,
     SQLITE_HEADER,

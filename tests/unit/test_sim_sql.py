@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from irisfx.engines.sim_sql import SimConnection, translate
-from irisfx.engines.sim_vectors import cosine, register
+from irisfx.engines.sim.sql import SimConnection, translate
+from irisfx.engines.sim.vectors import cosine, register
 
 
 @pytest.fixture

@@ -30,9 +30,9 @@ from irisfx.engines.base import (
     Role,
     Transferred,
 )
-from irisfx.engines.sim_sql import SimConnection, quote
-from irisfx.engines.sim_state import DatabaseEntry, OwnerEntry, SimState, StateStore
-from irisfx.engines.sim_vectors import register as register_vector_functions
+from irisfx.engines.sim.sql import SimConnection, quote
+from irisfx.engines.sim.state import DatabaseEntry, OwnerEntry, SimState, StateStore
+from irisfx.engines.sim.vectors import register as register_vector_functions
 from irisfx.errors import ConflictError, EngineError, IntegrityError, LockedError
 from irisfx.faults import checkpoint
 from irisfx.models import SIM_PRODUCT

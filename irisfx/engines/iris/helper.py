@@ -16,8 +16,8 @@ from importlib import resources
 from typing import Any
 
 from irisfx.engines.base import Transferred
-from irisfx.engines.iris_connect import classify
-from irisfx.engines.iris_transfer import FileStat
+from irisfx.engines.iris.connect import classify
+from irisfx.engines.iris.transfer import FileStat
 from irisfx.errors import EngineError
 
 HELPER_CLASS = "IrisFx.Helper"
@@ -30,7 +30,7 @@ log = logging.getLogger("irisfx.iris")
 
 def shipped_text() -> str:
     """The helper class as irisfx ships it."""
-    return resources.files("irisfx.engines").joinpath(HELPER_FILE).read_text(encoding="utf-8")
+    return resources.files("irisfx.engines.iris").joinpath(HELPER_FILE).read_text(encoding="utf-8")
 
 
 def shipped_stamp(text: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, cast, get_args
 
 from irisfx.engines.base import Inventory, OwnedNamespace, RecordState, Role
-from irisfx.engines.iris_transfer import FileStat
+from irisfx.engines.iris.transfer import FileStat
 from irisfx.errors import EngineError
 
 

@@ -27,7 +27,7 @@ from irisfx.engines.base import (
     Role,
     Transferred,
 )
-from irisfx.engines.iris_connect import (
+from irisfx.engines.iris.connect import (
     Driver,
     Target,
     load_driver,
@@ -35,10 +35,10 @@ from irisfx.engines.iris_connect import (
     open_native,
     resolve_target,
 )
-from irisfx.engines.iris_helper import Helper, HelperFiles, ensure_helper, transferred_from_reply
-from irisfx.engines.iris_records import Observed, Record, observed_from_reply
-from irisfx.engines.iris_sql import count_rows, list_user_tables, resolve_tables
-from irisfx.engines.iris_transfer import (
+from irisfx.engines.iris.helper import Helper, HelperFiles, ensure_helper, transferred_from_reply
+from irisfx.engines.iris.records import Observed, Record, observed_from_reply
+from irisfx.engines.iris.sql import count_rows, list_user_tables, resolve_tables
+from irisfx.engines.iris.transfer import (
     PART_SUFFIX,
     PathMap,
     copy_on_server,
