@@ -65,6 +65,9 @@ class StateStore:
         self.directory = directory
         self.path = directory / STATE_NAME
         self._lock = filelock.FileLock(directory / ".instance.lock", timeout=60)
+        # What check_reachable parsed, handed to the next read if the file is unchanged: a
+        # plan then parses the state once, not twice.
+        self._handoff: tuple[tuple[int, int, int], SimState] | None = None
 
     def check_reachable(self) -> None:
         """Refuse a folder that is not an instance; read nothing else, create nothing.
@@ -81,12 +84,18 @@ class StateStore:
                 raise self._unreachable("it is not a folder")
             if not self.path.exists() and any(self.directory.iterdir()):
                 raise self._unreachable(f"it is not empty and has no {STATE_NAME}")
-            self.read()
+            key = _stat_key(self.path)
+            state = self.read()
+            if key is not None:
+                self._handoff = (key, state)
         except PermissionError as exc:
             raise self._unreachable(f"permission denied ({exc.filename})") from None
 
     def read(self) -> SimState:
         """The current state (no lock needed: writes are atomic)."""
+        handoff, self._handoff = self._handoff, None
+        if handoff is not None and handoff[0] == _stat_key(self.path):
+            return handoff[1]
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -125,3 +134,12 @@ class StateStore:
             fix="check the sim:// URL in fixtures.toml, IRISFX_IRIS or --iris; the default "
             "is sim://.irisfx/sim",
         )
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    # Every write replaces the file (a new inode), so an equal key means the same content.
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
