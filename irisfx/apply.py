@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 import filelock
 
 from irisfx.atomic import check_same_folder, create_new_file, open_folder, regular_file_stat
+from irisfx.blocked import blocked_error
 from irisfx.config import Project, unknown_fixture_error
 from irisfx.digest import digest_files, sha256_file
 from irisfx.diskfull import file_size, no_room
@@ -42,8 +43,8 @@ from irisfx.faults import checkpoint
 from irisfx.models import Pin, ResolvedFixture
 from irisfx.names import row_mismatches
 from irisfx.observe import Observation, new_file_path, observe
-from irisfx.pins import PinWriter, fold, journal_path
-from irisfx.plan import Action, Plan, Problem, make_plan
+from irisfx.pins import PinWriter, fold, fold_pending, journal_path
+from irisfx.plan import Action, Plan, make_plan
 from irisfx.report import SavedPlan, fingerprint
 from irisfx.signals import sigterm_as_interrupt
 from irisfx.workspace import Workspace
@@ -137,7 +138,7 @@ def run_apply(
             ) from None
         stack.enter_context(engine.lock(options.lock_timeout))
         ws.remove_stale_temp_files()
-        _fold_left_over_pins(ws, options.locked)
+        fold_pending(ws.project, locked=options.locked)
         # Whoever held the lock may have re-pinned: plan from fixtures.toml as it is now.
         ws.reload()
         planned = compute_plan(ws, engine, names, rebuild=rebuild,
@@ -159,43 +160,6 @@ def run_apply(
         if plan.problems:
             raise blocked_error(plan)
         return plan
-
-
-def _fold_left_over_pins(ws: Workspace, locked: bool) -> None:
-    if not journal_path(ws.project).exists():
-        return
-    if locked:
-        raise UsageError(
-            "an interrupted apply left pins that are not yet in fixtures.toml "
-            f"({journal_path(ws.project)}), and --locked forbids writing them",
-            fix="run 'irisfx apply' without --locked (and IRISFX_LOCKED) and commit "
-            "fixtures.toml",
-        )
-    fold(ws.project)
-
-
-def blocked_error(plan: Plan) -> IrisfxError:
-    """The error for fixtures a problem kept from being applied: 3 if any is integrity, else 1.
-
-    It reads like the first problem (integrity first), then names every other blocked fixture
-    with its own fix, then says whether the rest was applied.
-    """
-    ordered = sorted(plan.problems, key=lambda p: (p.kind != "integrity", p.fixture))
-    first, others = ordered[0], ordered[1:]
-    details = list(first.details)
-    for problem in others:
-        details += [f"also not applied: {problem.fixture}: {problem.message}",
-                    *_fix_lines(problem)]
-    done = len(plan.actions)
-    details.append(f"The other fixtures were applied ({done} action{'s' * (done != 1)})."
-                   if done else "No other fixture needed changes.")
-    cls = IntegrityError if first.kind == "integrity" else ConflictError
-    return cls(first.message, details=details, fix=first.fix or None)
-
-
-def _fix_lines(problem: Problem) -> list[str]:
-    lines = problem.fix.splitlines()
-    return [f"  fix: {lines[0]}", *(f"       {x}" for x in lines[1:])] if lines else []
 
 
 class _Runner:
@@ -225,7 +189,18 @@ class _Runner:
             raise
         self.pins.close()
         if self.pinned:
-            self.ws.project = fold(self.ws.project)
+            try:
+                self.ws.project = fold(self.ws.project)
+            except OSError as exc:
+                room = no_room(exc, self.project.config_path, None)
+                raise ApplyFailed(
+                    room.message() if room else f"cannot write {self.project.config_path}: "
+                    f"{exc.strerror or exc}",
+                    details=[f"all {self.done} actions finished; their pins are kept in "
+                             f"{journal_path(self.project)} until fixtures.toml is written"],
+                    fix=(room.fix() if room else "correct the cause above, then run "
+                         "'irisfx apply' again"),
+                ) from exc
 
     def _run_one(self, plan: Plan, action: Action) -> None:
         self.on_event("start", action)

@@ -23,7 +23,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from irisfx.config import Project, load_project, save_project
-from irisfx.errors import ConfigError
+from irisfx.errors import ConfigError, UsageError
 from irisfx.faults import checkpoint
 from irisfx.models import Document, Fixture, FixtureName, Pin
 
@@ -109,6 +109,21 @@ def fold(project: Project) -> Project:
         checkpoint("apply.pins.folded")
     path.unlink(missing_ok=True)
     return current
+
+
+def fold_pending(project: Project, *, locked: bool) -> None:
+    """Fold a journal an interrupted apply left; with ``locked``, refuse to (it writes pins)."""
+    path = journal_path(project)
+    if not path.exists():
+        return
+    if locked:
+        raise UsageError(
+            f"an interrupted apply left pins that are not yet in fixtures.toml ({path}), "
+            "and --locked forbids writing them",
+            fix="run 'irisfx apply' without --locked (and IRISFX_LOCKED) and commit "
+            "fixtures.toml",
+        )
+    fold(project)
 
 
 def declaration_digest(fixture: Fixture) -> str:
