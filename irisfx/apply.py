@@ -87,11 +87,13 @@ def compute_plan(
 ) -> Planned:
     """Observe and plan. Read-only, except that fresh digests go to the stat cache."""
     project = ws.project
-    fixtures = select_fixtures(project, [*names, *rebuild] if names else ())
-    select_fixtures(project, rebuild)  # an unknown --rebuild name is an error too
+    everything = project.fixtures()  # resolved once: at 10,000 fixtures it costs
+    if rebuild:
+        select_fixtures(project, rebuild)  # an unknown --rebuild name is an error too
+    fixtures = select_fixtures(project, [*names, *rebuild]) if names else everything
     observation = observe(project, engine, fixtures, ws.cache, full=full_verify,
                           progress=ws.progress)
-    declared = {ns for f in project.fixtures() for ns in (f.source, f.mount)}
+    declared = {ns for f in everything for ns in (f.source, f.mount)}
     plan = make_plan(fixtures, observation, declared_namespaces=declared, rebuild=set(rebuild),
                      narrowed=bool(names))
     ws.save_cache()
