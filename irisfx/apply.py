@@ -227,7 +227,11 @@ class _Runner:
     def _writes_to(self, action: Action) -> str:
         if action.kind in ("snapshot", "verify"):
             return str(new_file_path(self.project.path(self._fixture(action).file)))
-        return f"the instance's storage ({self.observation.engine.url})"
+        url = self.observation.engine.url
+        if url.startswith("sim://"):  # the simulator's storage is a folder we can name
+            folder = Path(url.removeprefix("sim://") or ".")
+            return str(folder if folder.is_absolute() else self.project.root / folder)
+        return f"the instance's storage ({url})"
 
     def _needs(self, action: Action) -> int | None:
         if action.fixture not in self.project.doc.fixtures:
