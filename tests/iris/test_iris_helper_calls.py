@@ -23,7 +23,7 @@ class Native:
         self.reply = reply
         self.calls: list[tuple[str, str, str, tuple[Any, ...]]] = []
 
-    def classMethodString(self, cls: str, method: str, *args: Any) -> str | None:
+    def classMethodString(self, cls: str, method: str, *args: Any) -> str | None:  # noqa: N802
         self.calls.append(("string", cls, method, args))
         if method == "Stamp":
             if isinstance(self.stamp, Exception):
@@ -31,7 +31,7 @@ class Native:
             return str(self.stamp)
         return self.reply
 
-    def classMethodValue(self, cls: str, method: str, *args: Any) -> Any:
+    def classMethodValue(self, cls: str, method: str, *args: Any) -> Any:  # noqa: N802
         self.calls.append(("value", cls, method, args))
         return self.reply.encode()  # what classMethodValue may hand back: bytes
 

@@ -179,10 +179,12 @@ def test_copy_on_server_checks_the_digest_without_sending_bytes(local: Path,
                                                                tmp_path: Path) -> None:
     files = Recording()
     remote = str(tmp_path / "server" / "in.DAT")
-    got = copy_on_server(str(local), str(local.parent), remote, files, sha256=digest(local), label="IRIS.DAT")
+    got = copy_on_server(str(local), str(local.parent), remote, files, sha256=digest(local),
+                         label="IRIS.DAT")
     assert got.sha256 == digest(local) and files.appended == []
     with pytest.raises(IntegrityError):
-        copy_on_server(str(local), str(local.parent), remote, files, sha256="1" * 64, label="IRIS.DAT")
+        copy_on_server(str(local), str(local.parent), remote, files, sha256="1" * 64,
+                       label="IRIS.DAT")
     assert not Path(remote).exists()
 
 
