@@ -11,7 +11,7 @@ from tests.conftest import ProjectDir
 
 V2024_1 = "IRIS for UNIX (Ubuntu Server LTS for x86-64 Containers) 2024.1 (Build 267.2U) Tue Apr 30 2024 16:06:39 EDT"  # noqa: E501
 V2024_1_B = "IRIS for UNIX (Ubuntu Server LTS for x86-64 Containers) 2024.1.2 (Build 398U) Thu Oct 10 2024"  # noqa: E501
-V2025_1 = "IRIS for UNIX (Ubuntu Server LTS for ARM64 Containers) 2025.1 (Build 223U) Tue Mar 11 2025"
+V2025_1 = "IRIS for UNIX (Ubuntu Server LTS for ARM64 Containers) 2025.1 (Build 223U) Tue Mar 11 2025"  # noqa: E501
 SIM_ENV = "IRISFX_SIM_SERVER_VERSION"
 
 
