@@ -141,11 +141,13 @@ def start_iris(
     password: str | None = None,
     deadline: float = START_DEADLINE,
     connect: Callable[[RunningIris], None] | None = None,
+    keep: bool = False,
 ) -> RunningIris:
     """Start and prepare an IRIS container; EngineError if Docker or IRIS is not up to it.
 
     ``connect`` proves a login works (default: a Native API connection through the driver); it
     is retried until the deadline, because IRIS accepts logons a little after it says so.
+    ``keep`` leaves the container running when this process exits (the caller stops it).
     """
     docker_client()  # fail early, with the fix, when there is no Docker
     from testcontainers.core.container import DockerContainer
@@ -159,7 +161,8 @@ def start_iris(
                           details=[f"docker: {str(exc)[:300]}"],
                           fix="check the image name and that Docker can pull it") from None
     running = RunningIris(image, "", 0, secret, container)
-    atexit.register(running.stop)
+    if not keep:
+        atexit.register(running.stop)
     try:
         wait_for_logons(lambda: _logs(container), image, time.monotonic() + deadline)
         running.host = container.get_container_host_ip()
