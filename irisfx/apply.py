@@ -9,7 +9,6 @@ plan recognises by its digest and renames.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Collection
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import filelock
 
-from irisfx.config import Project, ensure_state_dir, load_project, save_project
-from irisfx.digest import ProgressFactory, StatCache, sha256_file
+from irisfx.config import Project, save_project, unknown_fixture_error
+from irisfx.digest import digest_files, sha256_file
 from irisfx.engines.base import Engine, NoProgress, Progress
 from irisfx.errors import (
     ApplyFailed,
@@ -35,6 +34,7 @@ from irisfx.names import row_mismatches
 from irisfx.observe import Observation, new_file_path, observe
 from irisfx.plan import Action, Plan, make_plan
 from irisfx.report import SavedPlan, fingerprint, problems_error
+from irisfx.workspace import Workspace
 
 EventSink = Callable[[str, Action], None]
 
@@ -55,37 +55,29 @@ def select_fixtures(project: Project, names: Collection[str]) -> list[ResolvedFi
         return project.fixtures()
     unknown = [n for n in names if n not in project.doc.fixtures]
     if unknown:
-        from irisfx.config import unknown_fixture_error
-
         raise unknown_fixture_error(unknown, sorted(project.doc.fixtures))
     return [project.fixture(n) for n in sorted(set(names))]
 
 
 def compute_plan(
-    project: Project,
+    ws: Workspace,
     engine: Engine,
     names: Collection[str] = (),
     *,
     rebuild: Collection[str] = (),
     full_verify: bool = False,
-    progress: ProgressFactory | None = None,
 ) -> Planned:
     """Observe and plan. Read-only, except that fresh digests go to the stat cache."""
+    project = ws.project
     fixtures = select_fixtures(project, [*names, *rebuild] if names else ())
     select_fixtures(project, rebuild)  # an unknown --rebuild name is an error too
-    cache = StatCache.in_state_dir(project.state_dir)
-    observation = observe(project, engine, fixtures, cache, full=full_verify, progress=progress)
+    observation = observe(project, engine, fixtures, ws.cache, full=full_verify,
+                          progress=ws.progress)
     declared = {ns for f in project.fixtures() for ns in (f.source, f.mount)}
     plan = make_plan(fixtures, observation, declared_namespaces=declared, rebuild=set(rebuild),
                      narrowed=bool(names))
-    _save_cache(project, cache)
+    ws.save_cache()
     return Planned(plan, observation, fingerprint(project, observation), tuple(sorted(rebuild)))
-
-
-def _save_cache(project: Project, cache: StatCache) -> None:
-    ensure_state_dir(project.state_dir)
-    with contextlib.suppress(OSError):  # an unwritten cache only costs a re-hash next time
-        cache.save()
 
 
 @dataclass(frozen=True)
@@ -101,20 +93,19 @@ class ApplyOptions:
 
 
 def run_apply(
-    project: Project,
+    ws: Workspace,
     engine: Engine,
     options: ApplyOptions,
     *,
     confirm: Callable[[Plan], bool],
     on_event: EventSink,
-    progress: ProgressFactory | None = None,
-) -> tuple[Plan, Project]:
-    """Plan again under the locks and carry the plan out. Returns it and the updated project."""
+) -> Plan:
+    """Plan again under the locks and carry the plan out; ``ws.project`` ends up current."""
     names, rebuild = options.names, options.rebuild
     if options.saved is not None:
         names, rebuild = options.saved.names, options.saved.rebuild
-    ensure_state_dir(project.state_dir)
-    local = filelock.FileLock(project.state_dir / "apply.lock", timeout=options.lock_timeout)
+    local = filelock.FileLock(ws.project.state_dir / "apply.lock",
+                              timeout=options.lock_timeout)
     with ExitStack() as stack:
         try:
             stack.enter_context(local)
@@ -125,11 +116,11 @@ def run_apply(
             ) from None
         stack.enter_context(engine.lock(options.lock_timeout))
         # Whoever held the lock may have re-pinned: plan from fixtures.toml as it is now.
-        project = load_project(project.config_path)
-        planned = compute_plan(project, engine, names, rebuild=rebuild,
-                               full_verify=options.full_verify, progress=progress)
+        ws.reload()
+        planned = compute_plan(ws, engine, names, rebuild=rebuild,
+                               full_verify=options.full_verify)
         if options.saved is not None:
-            options.saved.check_still_valid(project, planned)
+            options.saved.check_still_valid(ws.project, planned)
         plan = planned.plan
         if plan.problems:
             raise problems_error(plan.problems)
@@ -143,21 +134,22 @@ def run_apply(
             )
         if plan.needs_consent(rebuild) and not confirm(plan):
             raise UsageError("apply cancelled; nothing was changed")
-        runner = _Runner(project, engine, planned.observation, on_event, progress)
-        runner.run(plan)
-        return plan, runner.project
+        _Runner(ws, engine, planned.observation, on_event).run(plan)
+        return plan
 
 
 class _Runner:
-    def __init__(self, project: Project, engine: Engine, observation: Observation,
-                 on_event: EventSink, progress: ProgressFactory | None) -> None:
-        self.project = project
+    def __init__(self, ws: Workspace, engine: Engine, observation: Observation,
+                 on_event: EventSink) -> None:
+        self.ws = ws
         self.engine = engine
         self.observation = observation
         self.on_event = on_event
-        self.progress = progress
-        self.cache = StatCache.in_state_dir(project.state_dir)
         self.done = 0
+
+    @property
+    def project(self) -> Project:
+        return self.ws.project
 
     def run(self, plan: Plan) -> None:
         for action in plan.actions:
@@ -172,7 +164,7 @@ class _Runner:
                 raise self._failed(plan, action, f"{exc.strerror or exc}: {exc.filename}",
                                    [], None) from exc
             finally:
-                _save_cache(self.project, self.cache)
+                self.ws.save_cache()
             self.done += 1
             self.on_event("done", action)
             checkpoint(f"apply.{action.kind}.done")
@@ -191,7 +183,7 @@ class _Runner:
         return self.project.fixture(action.fixture)
 
     def _progress(self) -> Progress:
-        return self.progress() if self.progress else NoProgress()
+        return self.ws.progress() if self.ws.progress else NoProgress()
 
     def _build(self, action: Action) -> None:
         fixture = self._fixture(action)
@@ -233,22 +225,21 @@ class _Runner:
     def _rename_into_place(self, fresh: Path, target: Path, fixture: ResolvedFixture) -> None:
         fresh.replace(target)
         if fixture.pin is not None:
-            self.cache.store(target, fixture.pin.sha256)
+            self.ws.cache.store(target, fixture.pin.sha256)
 
     def _write_pin(self, fixture: ResolvedFixture, pin: Pin) -> None:
         doc = self.project.doc
         fixtures = dict(doc.fixtures)
         fixtures[fixture.name] = fixtures[fixture.name].model_copy(update={"pin": pin})
-        self.project = save_project(self.project, doc.model_copy(update={"fixtures": fixtures}))
+        self.ws.project = save_project(self.project,
+                                       doc.model_copy(update={"fixtures": fixtures}))
 
     def _verify(self, action: Action) -> None:
         fixture = self._fixture(action)
         path = self.project.path(fixture.file)
         pin = fixture.pin
         assert pin is not None  # the plan verifies pinned files only
-        from irisfx.digest import digest_files
-
-        found = digest_files([path], self.cache)[path]
+        found = digest_files([path], self.ws.cache)[path]
         if found is None or found.sha256 != pin.sha256:
             raise IntegrityError(
                 f"fixture '{fixture.name}' changed on disk after it was planned",

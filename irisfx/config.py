@@ -6,9 +6,7 @@ ConfigError; saving is canonical (sorted, tomli-w) and atomic (temp file + os.re
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,8 +15,9 @@ from pathlib import Path
 import tomli_w
 from pydantic import ValidationError
 
+from irisfx.atomic import write_atomic
 from irisfx.errors import ConfigError
-from irisfx.models import Document, ResolvedFixture
+from irisfx.models import Document, Fixture, Pin, ResolvedFixture, Settings
 
 CONFIG_NAME = "fixtures.toml"
 STATE_DIR = ".irisfx"
@@ -135,22 +134,6 @@ def render_document(doc: Document) -> str:
     return tomli_w.dumps(doc.dump())
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a reader sees the old or the new file, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            Path(tmp).chmod(path.stat().st_mode & 0o777)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
@@ -175,8 +158,6 @@ def _validation_lines(exc: ValidationError, text: str, file_name: str) -> Iterab
 
 
 def _allowed_keys_hint(loc: list[str]) -> str:
-    from irisfx.models import Fixture, Pin, Settings
-
     parent = loc[:-1]
     model: type[Document] | type[Settings] | type[Fixture] | type[Pin] = Document
     if parent[:1] == ["irisfx"]:

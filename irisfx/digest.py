@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from irisfx.config import write_atomic
+from irisfx.atomic import write_atomic
 from irisfx.engines.base import NoProgress, Progress
 
 CHUNK = 4 << 20

@@ -17,13 +17,17 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
+from irisfx.apply import ApplyOptions, compute_plan, run_apply
 from irisfx.config import Project, load_project, unknown_fixture_error
 from irisfx.engines.base import Connection, Engine
 from irisfx.errors import ConfigError, ConflictError, IrisfxError
 from irisfx.models import Pin, ResolvedFixture
 from irisfx.names import generated_name, normalize_namespace, row_mismatches
+from irisfx.observe import open_project_engine
 from irisfx.plan import Action
 from irisfx.pytest_settings import CONFIG_NAME, PluginError, PluginSettings, Scope
+from irisfx.report import render_text
+from irisfx.workspace import Workspace
 
 if TYPE_CHECKING:
     from irisfx.engines.iris.container import RunningIris
@@ -102,8 +106,6 @@ class IrisfxRun:
         """The engine, opened once per process."""
         if self._engine is None:
             project = self.project()
-            from irisfx.observe import open_project_engine
-
             with _rendered():
                 self._engine = open_project_engine(project, self._engine_url())
         return self._engine
@@ -143,8 +145,6 @@ class IrisfxRun:
         with _rendered():
             product = engine.info().product
             if mode == "apply":
-                from irisfx.apply import ApplyOptions, run_apply
-
                 done: list[str] = []
 
                 def record(kind: str, action: Action) -> None:
@@ -153,15 +153,13 @@ class IrisfxRun:
 
                 # Auto-approved, replace and unmount included: the instance the tests run on
                 # is the test instance; --irisfx-mode check is for refusing instead.
-                _, self._project = run_apply(
-                    project, engine, ApplyOptions(lock_timeout=APPLY_LOCK_WAIT),
-                    confirm=lambda plan: True, on_event=record)
+                ws = Workspace.open(project)
+                run_apply(ws, engine, ApplyOptions(lock_timeout=APPLY_LOCK_WAIT),
+                          confirm=lambda plan: True, on_event=record)
+                self._project = ws.project
                 outcome = "applied: " + ", ".join(done) if done else "apply: no changes"
             elif mode == "check":
-                from irisfx.apply import compute_plan
-                from irisfx.report import render_text
-
-                plan = compute_plan(project, engine).plan
+                plan = compute_plan(Workspace.open(project), engine).plan
                 if plan.has_changes:
                     raise PluginError(
                         "irisfx: the fixtures do not match fixtures.toml "

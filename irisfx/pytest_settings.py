@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
+from irisfx.engines import redact_url
+
 Mode = Literal["apply", "check", "never"]
 Scope = Literal["function", "class", "module", "session"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -78,7 +80,7 @@ class PluginSettings:
             engine = _engine_from_file(self.config_path)
         return [
             f"irisfx: config {self.config_path} ({self.config.source})",
-            f"irisfx: engine {_redact(engine.value or DEFAULT_ENGINE)} ({engine.source}), "
+            f"irisfx: engine {redact_url(engine.value or DEFAULT_ENGINE)} ({engine.source}), "
             f"mode {self.mode} ({self.mode_source})"
             + (", keeping copies (--irisfx-keep)" if self.keep else ""),
         ]
@@ -154,17 +156,6 @@ def _engine_from_file(path: Path) -> Setting:
         return Setting(iris, CONFIG_NAME)
     return Setting(None, "default")
 
-
-def _redact(url: str) -> str:
-    # A password may sit in a URL given on the command line; the header must not show it.
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return parts._replace(netloc=f"{parts.username or ''}:***@{host}{port}").geturl()
 
 
 @dataclass(frozen=True)

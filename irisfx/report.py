@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from irisfx.atomic import write_atomic
 from irisfx.errors import ConflictError, IntegrityError, IrisfxError, StalePlanError, UsageError
 from irisfx.plan import ACTION_ORDER, Action, Plan, Problem
 
@@ -117,8 +118,6 @@ class SavedPlan:
 
     def save(self, path: Path) -> None:
         """Write the plan file."""
-        from irisfx.config import write_atomic
-
         data = {"format": "irisfx-plan", "format_version": JSON_FORMAT_VERSION,
                 "names": list(self.names), "rebuild": list(self.rebuild),
                 "fingerprint": self.fingerprint, "actions": self.actions}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from irisfx.errors import ConfigError
 
@@ -28,7 +27,8 @@ class EngineSettings:
 
 def open_engine(settings: EngineSettings) -> Engine:
     """Open the engine the URL names: ``sim://DIR`` or ``iris://[USER@]HOST[:PORT]``."""
-    scheme = urlsplit(settings.url).scheme
+    scheme = settings.url.partition("://")[0] if "://" in settings.url else ""
+    # Each engine is imported only when opened: the iris driver is heavy and optional.
     if scheme == "sim":
         from irisfx.engines.sim import SimEngine
 
@@ -45,11 +45,13 @@ def open_engine(settings: EngineSettings) -> Engine:
 
 
 def redact_url(url: str) -> str:
-    """The URL with any password replaced by ***, for output."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return parts._replace(netloc=f"{user}:***@{host}{port}").geturl()
+    """The engine URL for people to read: a password in it becomes ``***``.
+
+    Split by hand rather than with urlsplit: a password holding '/', '?' or '#' would be cut
+    into the path, query or fragment by urlsplit and then shown, and a bad port would raise.
+    """
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if sep and at and ":" in userinfo:
+        return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
+    return url

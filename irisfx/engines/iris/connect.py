@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+from irisfx.engines import redact_url
 from irisfx.errors import ConfigError, EngineError
 
 DEFAULT_PORT = 1972
@@ -54,7 +55,7 @@ def parse_iris_url(url: str) -> ParsedUrl:
     A password in the URL is accepted (the live test suite's IRISFX_TEST_IRIS form) but is never
     echoed: messages show the URL through ``redact_url``.
     """
-    shown = _shown_url(url)
+    shown = redact_url(url)
     fix = "write it as iris://[USER@]HOST[:PORT], e.g. iris://_SYSTEM@localhost:1972"
     try:
         parts = urlsplit(url)
@@ -83,20 +84,6 @@ def parse_iris_url(url: str) -> ParsedUrl:
         password=parts.password,
     )
 
-
-def _shown_url(url: str) -> str:
-    """The URL for messages: anything between the user's ':' and the last '@' becomes ***.
-
-    Unlike a urlsplit-based redaction this holds for a password containing '/', '?' or '#',
-    which urlsplit would cut off into a path, query or fragment and then echo.
-    """
-    from irisfx.engines import redact_url
-
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if sep and at and ":" in userinfo:
-        return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
-    return redact_url(url)
 
 
 def connect_timeout(seconds: float) -> int:

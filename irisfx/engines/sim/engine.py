@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import filelock
 
 from irisfx import __version__
+from irisfx.digest import copy_with_digest, sha256_file
 from irisfx.engines import EngineSettings
 from irisfx.engines.base import (
     EngineInfo,
@@ -116,8 +117,6 @@ class SimEngine:
             progress.finish()
         finally:
             self._set_mounted(namespace, mounted=True)
-        from irisfx.digest import sha256_file
-
         measured = sha256_file(dest)
         return Transferred(sha256=measured.sha256, size=measured.size)
 
@@ -133,8 +132,6 @@ class SimEngine:
         progress: Progress | None = None,
     ) -> None:
         """Copy ``local_path`` in, check its digest, then serve it in ``namespace``."""
-        from irisfx.digest import copy_with_digest
-
         _refuse_non_sqlite(local_path)
         self._record(namespace, role, fixture, sha256=sha256, readonly=readonly)
         checkpoint("sim.mount.recorded")

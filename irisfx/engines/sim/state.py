@@ -15,6 +15,7 @@ from pathlib import Path
 import filelock
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from irisfx.atomic import write_atomic
 from irisfx.engines.base import RecordState, Role
 from irisfx.errors import EngineError
 
@@ -111,8 +112,6 @@ class StateStore:
     @contextmanager
     def transaction(self) -> Iterator[SimState]:
         """Yield the state for changing; it is written back atomically on success."""
-        from irisfx.config import write_atomic
-
         self.directory.mkdir(exist_ok=True)
         with self._lock:
             state = self.read()

@@ -1,0 +1,144 @@
+"""The typer app, the options every command shares, and helpers the command modules use."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from irisfx import __version__
+from irisfx.errors import ExitCode
+
+if TYPE_CHECKING:
+    from irisfx.digest import ProgressFactory
+    from irisfx.engines.base import Engine
+    from irisfx.plan import Plan
+    from irisfx.workspace import Workspace
+
+app = typer.Typer(
+    name="irisfx",
+    help="Declare, pin, verify and mount InterSystems IRIS test-data fixtures.\n\n"
+    "Exit codes: 0 done/in sync, 1 usage or configuration error, 2 changes present, "
+    "3 integrity failure, 4 cannot reach IRIS, 5 apply failed part-way, 130 interrupted.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Globals:
+    """Options every command shares."""
+
+    config: Path | None
+    iris: str | None
+    color: bool
+    debug: bool
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"irisfx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="fixtures.toml to use "
+                      "(default: the nearest one in this folder or above).")] = None,
+    iris: Annotated[str | None, typer.Option("--iris", help="Engine URL; wins over "
+                    "IRISFX_IRIS and fixtures.toml.", show_default=False)] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
+    = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                       help="Print the version and exit.")] = False,
+) -> None:
+    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    ctx.obj = Globals(config=config, iris=iris, color=color, debug=debug)
+
+
+def get_globals(ctx: typer.Context) -> Globals:
+    obj = ctx.find_object(Globals)
+    assert obj is not None
+    return obj
+
+
+def style(g: Globals, text: str, color: str) -> str:
+    return typer.style(text, fg=color) if g.color else text
+
+
+_PLAN_COLORS = {"+": "green", "-/+": "yellow", "-": "red", "?": "cyan", "!": "red"}
+
+
+def echo_plan(g: Globals, text: str) -> None:
+    for line in text.splitlines():
+        color = _PLAN_COLORS.get(line.split()[0]) if line.strip() else None
+        typer.echo(style(g, line, color) if color else line)
+
+
+def problem_exit(plan: Plan) -> None:
+    """Exit 3 when a file fails its pin, 1 when the declaration cannot be applied."""
+    if any(p.kind == "integrity" for p in plan.problems):
+        raise typer.Exit(ExitCode.INTEGRITY)
+    if plan.problems:
+        raise typer.Exit(ExitCode.USAGE)
+
+
+def load_workspace(g: Globals) -> Workspace:
+    """fixtures.toml (--config, or the nearest one) opened for this run."""
+    # Core modules load here, not at import, so that --version and --help stay fast.
+    from irisfx.config import find_config
+    from irisfx.workspace import Workspace
+
+    path = g.config if g.config else find_config(Path.cwd())
+    return Workspace.load(path, progress=progress_factory())
+
+
+@contextmanager
+def opened_engine(g: Globals, ws: Workspace) -> Iterator[Engine]:
+    """The project's engine (--iris wins), closed when the command ends."""
+    from irisfx.observe import open_project_engine
+
+    engine = open_project_engine(ws.project, g.iris)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def progress_factory() -> ProgressFactory | None:
+    """Progress bars on a terminal; none when stderr is a pipe or a file."""
+    if not sys.stderr.isatty():
+        return None
+    from irisfx.cli.progress import RichProgress
+
+    return RichProgress
+
+
+Names = Annotated[list[str] | None, typer.Argument(help="Fixture names (default: all).",
+                                                   show_default=False)]
+Rebuild = Annotated[list[str] | None, typer.Option("--rebuild", help="Build and snapshot "
+                    "this fixture again on purpose, and pin the new file.", show_default=False)]
+
+
+class Verify(StrEnum):
+    """How files are checked against their pins."""
+
+    cached = "cached"
+    full = "full"
+
+
+VerifyMode = Annotated[Verify, typer.Option("--verify", help="cached: re-hash only files whose "
+                       "size/mtime/ctime/inode changed; full: re-hash every file.")]
+
+

@@ -1,0 +1,82 @@
+"""Commands status, unmount: what this project has on the instance."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from irisfx.cli.app import (
+    app,
+    get_globals,
+    load_workspace,
+    opened_engine,
+)
+from irisfx.errors import UsageError
+
+
+@app.command("status")
+def status_cmd(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show what this project has on the instance: namespaces, roles, digests.
+
+    Example: irisfx status
+    """
+    from dataclasses import asdict
+
+
+    g = get_globals(ctx)
+    ws = load_workspace(g)
+    project = ws.project
+    with opened_engine(g, ws) as engine:
+        info, inventory = engine.info(), engine.inventory()
+    if as_json:
+        typer.echo(json.dumps({"engine": asdict(info), "project": project.name,
+                               "owned": [asdict(r) for _, r in sorted(inventory.owned.items())]},
+                              indent=2))
+        return
+    typer.echo(f"engine:  {info.product}\nurl:     {info.url}\nproject: {project.name}")
+    if not inventory.owned:
+        typer.echo("Nothing of this project is on the instance. Run 'irisfx apply'.")
+        return
+    typer.echo(f"\n{'NAMESPACE':<28}{'ROLE':<8}{'FIXTURE':<24}{'STATE':<10}{'MODE':<10}DIGEST")
+    for ns, r in sorted(inventory.owned.items()):
+        mode = "ro" if r.readonly else "rw"
+        health = "" if r.database_present else "  (missing)"
+        health += "  (changed)" if r.changed else ""
+        digest = f"sha256:{r.sha256[:12]}…" if r.sha256 else "-"
+        typer.echo(f"{ns:<28}{r.role:<8}{r.fixture:<24}{r.state:<10}{mode:<10}{digest}{health}")
+
+
+@app.command("unmount")
+def unmount_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A fixture name, or a namespace this project "
+                    "owns.")],
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask.")] = False,
+) -> None:
+    """Remove a fixture's mount (namespace, database, files) from the instance.
+
+    The fixture stays declared, so the next apply mounts it again.
+    Example: irisfx unmount entities-100 --auto-approve
+    """
+    g = get_globals(ctx)
+    ws = load_workspace(g)
+    project = ws.project
+    namespace = project.fixture(name).mount if name in project.doc.fixtures else name.upper()
+    with opened_engine(g, ws) as engine, engine.lock(0.0):
+        if namespace not in engine.inventory().owned:
+            raise UsageError(f"project '{project.name}' has nothing mounted as {namespace}",
+                             fix="see what it has with 'irisfx status'")
+        if not auto_approve and not (sys.stdin.isatty() and typer.confirm(
+                f"Remove namespace {namespace} and its database?", default=False)):
+            raise UsageError(f"not unmounting {namespace}",
+                             fix="confirm on a terminal, or pass --auto-approve")
+        engine.unmount(namespace)
+    typer.echo(f"Unmounted {namespace}.")
+
+
