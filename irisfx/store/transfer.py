@@ -21,6 +21,7 @@ from irisfx.config import Project
 from irisfx.digest import PLAIN_CHUNK, ProgressFactory, StatCache, digest_files
 from irisfx.engines.base import NoProgress, Progress
 from irisfx.errors import IntegrityError, IrisfxError, UsageError
+from irisfx.faults import checkpoint
 from irisfx.models import ResolvedFixture
 from irisfx.store.location import Store, backend_errors, check_reachable
 
@@ -145,6 +146,8 @@ def _download(store: Store, key: str, partial: Path, item: Item, shown: Progress
                     digest.update(block)
                     out.write(block)
                     shown.advance(len(block))
+                    out.flush()
+                    checkpoint("pull.block")
             out.flush()
             os.fsync(out.fileno())
     finally:
