@@ -124,9 +124,11 @@ def _plan_fixture(
     if store and pin is not None and not rebuild and file_state.digest is None and not (
         file_state.interrupted and file_state.interrupted.sha256 == pin.sha256
     ):
-        # Pulled, the file is the pinned one: plan the rest as if it were already here.
-        steps.append(Action("pull", f.name, None, "the pinned file is missing here; the "
-                            "store has it by its digest"))
+        # Pulled, the file is the pinned one: plan the rest as if it were already here. A
+        # changed recipe snapshots a new file anyway, so nothing is pulled for it.
+        if not (f.decl.recipe and recipe and recipe.sha256 != pin.recipe_sha256):
+            steps.append(Action("pull", f.name, None, "the pinned file is missing here; the "
+                                "store has it by its digest"))
         file_state = FileState(FileDigest(pin.sha256, pin.size, hashed=False))
     snapshot_reason, cause = _why_snapshot(f, file_state, recipe.sha256 if recipe else None,
                                            rebuild)
