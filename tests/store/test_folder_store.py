@@ -163,3 +163,11 @@ def test_credentials_in_the_store_url_are_refused(tmp_path: Path) -> None:
     run = project.irisfx("push")
     assert run.code == 1 and "holds credentials" in run.err
     assert "hunter22" not in run.text
+
+
+def test_bad_store_options_are_named_not_echoed(blobs: Blobs) -> None:
+    project, _ = blobs
+    run = project.irisfx("push", env={"IRISFX_STORE_OPTIONS": "{key: s3cr3t-value"})
+    assert run.code == 1, run.text
+    assert "IRISFX_STORE_OPTIONS is not a JSON object" in run.err
+    assert "s3cr3t-value" not in run.text
