@@ -92,6 +92,12 @@ class Settings(Model):
         description="Client directory -> the same directory as the IRIS server sees it "
         "(a bind mount), so files in it need not cross the connection.",
     )
+    store: str | None = Field(
+        default=None,
+        description="Content-addressed store of fixture files: s3://BUCKET/PREFIX, gs://..., "
+        "az://..., file:///ABS/PATH or a folder relative to this file. Environment variable "
+        "IRISFX_STORE wins. See docs/store.md.",
+    )
 
 
 class Pin(Model):
