@@ -255,7 +255,8 @@ class ResetsCopies(Protocol):
     one; without this it unmounts and mounts the copy again.
     """
 
-    def reset_copy(self, namespace: str, local_path: Path, *, sha256: str) -> None:
+    def reset_copy(self, fixture: str, local_path: Path, namespace: str, *,
+                   sha256: str) -> None:
         """Serve ``local_path`` again in the existing test copy ``namespace`` (role "copy").
 
         The copy's digest is checked against ``sha256`` as ``mount`` does (IntegrityError,
