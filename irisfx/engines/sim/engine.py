@@ -95,8 +95,10 @@ class SimEngine:
         digests: dict[str, str | None] = {}
         for ns, row in self.store.read().owners.items():
             if self._mine(row) and row.role != "source" and row.state == "ready":
-                served = self._database_dir(ns) / DAT_NAME
-                digests[ns] = sha256_file(served).sha256 if served.is_file() else None
+                directory = self._database_dir(ns, may_be_link=True)
+                served = directory / DAT_NAME
+                real = served.is_file() and not (directory.is_symlink() or served.is_symlink())
+                digests[ns] = sha256_file(served).sha256 if real else None
         return digests
 
     def projects(self) -> list[ProjectRecords]:
@@ -222,9 +224,9 @@ class SimEngine:
         with self.store.transaction() as change:
             change.drop_namespace(namespace)
         checkpoint("sim.unmount.dropped")
-        directory = self._database_dir(namespace)
+        directory = self._database_dir(namespace, may_be_link=True)
         if directory.is_symlink():
-            directory.unlink()
+            directory.unlink()  # the link itself, never what it points to
         else:
             shutil.rmtree(directory, ignore_errors=True)
         with self.store.transaction() as change:
@@ -259,7 +261,7 @@ class SimEngine:
                 "(simulator)",
                 fix="wait for the snapshot that dismounted it to finish, then retry",
             )
-        path = self._database_dir(database.name) / DAT_NAME
+        path = inside(self.directory, self._database_dir(database.name) / DAT_NAME)
         if not path.is_file():
             raise EngineError(f"<DIRECTORY> {path} is missing (simulator)",
                               fix=f"run 'irisfx apply' to mount {namespace} again")
@@ -301,15 +303,21 @@ class SimEngine:
         return row.project == self.project and (
             row.project_id is None or self.project_id is None or row.project_id == self.project_id)
 
-    def _database_dir(self, name: str) -> Path:
-        """``DIR/db/NAME``, checked to be a namespace name and to stay inside DIR."""
+    def _database_dir(self, name: str, *, may_be_link: bool = False) -> Path:
+        """``DIR/db/NAME``, checked to be a namespace name and to stay inside DIR.
+
+        ``may_be_link``: the caller only looks at the folder itself or removes a link in its
+        place, so only the folder holding it must resolve inside DIR.
+        """
         name = checked_namespace(self.directory, name, "database")
+        if may_be_link:
+            return inside(self.directory, self.directory / "db") / name
         return inside(self.directory, self.directory / "db" / name)
 
     def _fresh_database_dir(self, namespace: str) -> Path:
         # The record was just made, so nothing serves from this folder: whatever is there
         # was left by a state change that was lost (power cut) and must not be reused.
-        directory = self._database_dir(namespace)
+        directory = self._database_dir(namespace, may_be_link=True)
         if directory.is_symlink():
             directory.unlink()
         elif directory.exists():
@@ -319,8 +327,11 @@ class SimEngine:
 
     def _owned_view(self, row: OwnerRow, state: Snapshot) -> OwnedNamespace:
         ns = row.namespace
-        served = self._database_dir(ns) / DAT_NAME
-        present = ns in state.namespaces and ns in state.databases and served.is_file()
+        directory = self._database_dir(ns, may_be_link=True)
+        served = directory / DAT_NAME
+        # A link in place of the folder is not the database; unmount removes the link.
+        present = (ns in state.namespaces and ns in state.databases
+                   and not directory.is_symlink() and served.is_file())
         changed = present and row.readonly and row.role != "source" and stat_changed(served, row)
         return OwnedNamespace(
             namespace=ns, role=row.role, fixture=row.fixture, state=row.state,

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from irisfx.engines.sim.records import DatabaseRow, OwnerRow, database_row, owner_row
 from irisfx.errors import EngineError
+from irisfx.faults import checkpoint
 
 STATE_NAME = "instance.db"
 LEGACY_STATE_NAME = "instance.json"  # irisfx before the SQLite state; refused with a fix
@@ -186,6 +187,7 @@ class StateStore:
             try:
                 if not self._initialized(connection):
                     self._initialize(connection)
+                    checkpoint("sim.instance.creating")
                 yield Transaction(self, connection)
             except BaseException:
                 connection.execute("ROLLBACK")
