@@ -33,12 +33,25 @@ from irisfx.engines.base import (
     Role,
     Transferred,
 )
-from irisfx.engines.sim.files import clone_with_digest, served_stat, stat_changed
-from irisfx.engines.sim.records import DatabaseRow, OwnerRow, checked_namespace, inside
+from irisfx.engines.sim.files import (
+    clone_with_digest,
+    copy_mismatch,
+    refuse_non_sqlite,
+    served_stat,
+    stat_changed,
+)
+from irisfx.engines.sim.records import (
+    DatabaseRow,
+    OwnerRow,
+    checked_namespace,
+    inside,
+    not_owned,
+    owner_ref,
+)
 from irisfx.engines.sim.sql import SimConnection, quote
 from irisfx.engines.sim.state import Snapshot, StateStore
 from irisfx.engines.sim.vectors import register as register_vector_functions
-from irisfx.errors import ConflictError, EngineError, IntegrityError, LockedError
+from irisfx.errors import ConflictError, EngineError, LockedError
 from irisfx.faults import checkpoint
 from irisfx.models import SIM_PRODUCT
 from irisfx.recipes import Recipe, run_recipe
@@ -106,7 +119,7 @@ class SimEngine:
         state = self.store.read()
         grouped: dict[ProjectRef, list[OwnedNamespace]] = {}
         for row in state.owners.values():
-            grouped.setdefault(_owner_ref(row), []).append(self._owned_view(row, state))
+            grouped.setdefault(owner_ref(row), []).append(self._owned_view(row, state))
         return [ProjectRecords(owner, tuple(sorted(records, key=lambda r: r.namespace)))
                 for owner, records in sorted(grouped.items(),
                                              key=lambda item: (item[0].name, item[0].id or ""))]
@@ -160,7 +173,7 @@ class SimEngine:
         progress: Progress | None = None,
     ) -> None:
         """Copy ``local_path`` in, check its digest, then serve it in ``namespace``."""
-        _refuse_non_sqlite(local_path)
+        refuse_non_sqlite(local_path)
         self._record(namespace, role, fixture, sha256=sha256, readonly=readonly)
         checkpoint("sim.mount.recorded")
         directory = self._fresh_database_dir(namespace)
@@ -172,7 +185,7 @@ class SimEngine:
             raise
         if copied.sha256 != sha256:
             self.unmount(namespace)
-            raise _copy_mismatch(local_path, sha256, copied.sha256)
+            raise copy_mismatch(local_path, sha256, copied.sha256)
         checkpoint("sim.mount.copied")
         served = directory / DAT_NAME
         partial.replace(served)
@@ -198,7 +211,7 @@ class SimEngine:
         copied = clone_with_digest(local_path, partial)
         if copied.sha256 != sha256:
             partial.unlink(missing_ok=True)
-            raise _copy_mismatch(local_path, sha256, copied.sha256)
+            raise copy_mismatch(local_path, sha256, copied.sha256)
         # A journal left by a test killed mid-write belongs to the old file: SQLite would
         # roll it into the new one.
         for suffix in ("-journal", "-wal", "-shm"):
@@ -215,10 +228,10 @@ class SimEngine:
             row = change.owner(namespace)
             if row is None:
                 if change.namespace_exists(namespace):
-                    raise _not_owned(namespace, self.project, None)
+                    raise not_owned(namespace, self.project, None)
                 return
             if not self._mine(row):
-                raise _not_owned(namespace, self.project, _owner_ref(row))
+                raise not_owned(namespace, self.project, owner_ref(row))
             change.update_owner(namespace, state="removing")
         checkpoint("sim.unmount.marked")
         with self.store.transaction() as change:
@@ -336,7 +349,7 @@ class SimEngine:
         return OwnedNamespace(
             namespace=ns, role=row.role, fixture=row.fixture, state=row.state,
             sha256=row.sha256, recipe_sha256=row.recipe_sha256, readonly=row.readonly,
-            changed=changed, database_present=present, owner=_owner_ref(row),
+            changed=changed, database_present=present, owner=owner_ref(row),
         )
 
     def _record(self, namespace: str, role: Role, fixture: str, *, sha256: str | None = None,
@@ -345,7 +358,7 @@ class SimEngine:
         with self.store.transaction() as change:
             row = change.owner(namespace)
             if row is not None and not self._mine(row):
-                raise _not_owned(namespace, self.project, _owner_ref(row))
+                raise not_owned(namespace, self.project, owner_ref(row))
             if row is not None or change.namespace_exists(namespace):
                 raise ConflictError(
                     f"namespace {namespace} already exists on the instance",
@@ -373,36 +386,3 @@ class SimEngine:
             )
         return database
 
-
-def _owner_ref(row: OwnerRow) -> ProjectRef:
-    return ProjectRef(name=row.project, id=row.project_id, location=row.location)
-
-
-def _not_owned(namespace: str, project: str, owner: ProjectRef | None) -> ConflictError:
-    details = [f"owned by {owner.describe()}"] if owner else [
-        "no irisfx project recorded it: it was made outside irisfx"]
-    return ConflictError(
-        f"namespace {namespace} exists and is not owned by this project ('{project}')",
-        details=details,
-        fix="irisfx only changes namespaces its own project made; choose another namespace "
-        "name, or remove it from the project that owns it",
-    )
-
-
-def _copy_mismatch(local_path: Path, expected: str, copied: str) -> IntegrityError:
-    return IntegrityError(
-        f"the copy of {local_path.name} on the instance does not match its pin",
-        details=[f"expected: sha256:{expected}", f"copied:   sha256:{copied}"],
-        fix="the file changed while it was copied; run 'irisfx apply' again",
-    )
-
-
-def _refuse_non_sqlite(path: Path) -> None:
-    with path.open("rb") as handle:
-        magic = handle.read(16)
-    if magic and magic != b"SQLite format 3\x00":
-        raise IntegrityError(
-            f"{path.name} is not a simulator database (it was probably written by IRIS)",
-            fix="the sim engine can only mount files it made; rebuild the fixture on the sim "
-            "engine with 'irisfx apply --rebuild NAME', or point irisfx at an IRIS instance",
-        )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from irisfx.digest import FileDigest, copy_with_digest, sha256_file
 from irisfx.engines.sim.records import OwnerRow
+from irisfx.errors import IntegrityError
 
 
 def served_stat(path: Path) -> dict[str, int]:
@@ -54,3 +55,24 @@ def clone_with_digest(src: Path, dst: Path) -> FileDigest:
     if remaining != 0:
         return copy_with_digest(src, dst)
     return sha256_file(dst)
+
+
+def copy_mismatch(local_path: Path, expected: str, copied: str) -> IntegrityError:
+    """The refusal to serve a copy whose digest is not the pin."""
+    return IntegrityError(
+        f"the copy of {local_path.name} on the instance does not match its pin",
+        details=[f"expected: sha256:{expected}", f"copied:   sha256:{copied}"],
+        fix="the file changed while it was copied; run 'irisfx apply' again",
+    )
+
+
+def refuse_non_sqlite(path: Path) -> None:
+    """IntegrityError unless ``path`` is an SQLite file (what the simulator can serve)."""
+    with path.open("rb") as handle:
+        magic = handle.read(16)
+    if magic and magic != b"SQLite format 3\x00":
+        raise IntegrityError(
+            f"{path.name} is not a simulator database (it was probably written by IRIS)",
+            fix="the sim engine can only mount files it made; rebuild the fixture on the sim "
+            "engine with 'irisfx apply --rebuild NAME', or point irisfx at an IRIS instance",
+        )

@@ -69,6 +69,7 @@ class StateStore:
         self.directory = directory
         self.path = directory / STATE_NAME
         self._connection: sqlite3.Connection | None = None
+        self._wal = False
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ class StateStore:
                         "an empty or missing folder, or at one irisfx made; the default is "
                         "sim://.irisfx/sim")
                 return
-            self.read()
+            self._one(lambda connection: [])  # opens it and checks what it is
         except PermissionError as exc:
             raise self._unreachable(f"permission denied ({exc.filename})") from None
 
@@ -113,6 +114,7 @@ class StateStore:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+            self._wal = False
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -183,6 +185,8 @@ class StateStore:
         connection = self._open(create=True)
         assert connection is not None  # create=True always opens
         with self._guard():
+            if not self._wal:
+                self._use_wal(connection)
             connection.execute("BEGIN IMMEDIATE")
             try:
                 if not self._initialized(connection):
@@ -209,8 +213,6 @@ class StateStore:
                                          check_same_thread=False)
             try:
                 connection.execute("PRAGMA synchronous=FULL")
-                if create:
-                    self._use_wal(connection)
             except BaseException:
                 connection.close()
                 raise
@@ -219,9 +221,11 @@ class StateStore:
 
     def _use_wal(self, connection: sqlite3.Connection) -> None:
         # Persistent in the file once set; switching needs a moment with no other writer,
-        # which the busy timeout covers.
+        # which the busy timeout covers. Done before the first change, not on reads, so a
+        # read-only look at an instance creates nothing.
         if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             connection.execute("PRAGMA journal_mode=WAL")
+        self._wal = True
 
     def _initialized(self, connection: sqlite3.Connection) -> bool:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
