@@ -13,7 +13,7 @@ import pytest
 
 from irisfx.engines import EngineSettings
 from irisfx.engines.sim import SimEngine
-from irisfx.errors import IntegrityError
+from irisfx.errors import ConfigError, IntegrityError
 from tests.conftest import ProjectDir
 
 OWNER_ROW = ("INSERT INTO owners (namespace, project, role, fixture, state, readonly) "
@@ -54,8 +54,9 @@ def test_the_engine_refuses_paths_that_leave_its_folder(applied: ProjectDir,
                                                          tmp_path: Path) -> None:
     target = victim(tmp_path)
     engine = SimEngine.open(EngineSettings(url="sim://sim", project="demo", root=applied.root))
-    with pytest.raises(IntegrityError, match="not a namespace name"):
-        engine.unmount("../../victim")
+    for bad in ("../../victim", str(target), "USER"):
+        with pytest.raises(ConfigError, match="invalid namespace"):
+            engine.unmount(bad)
     # A link planted where the databases live would send deletes elsewhere.
     db = applied.root / "sim" / "db"
     (target / "FX_ITEMS").mkdir()

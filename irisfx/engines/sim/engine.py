@@ -51,9 +51,10 @@ from irisfx.engines.sim.records import (
 from irisfx.engines.sim.sql import SimConnection, quote
 from irisfx.engines.sim.state import Snapshot, StateStore
 from irisfx.engines.sim.vectors import register as register_vector_functions
-from irisfx.errors import ConflictError, EngineError, LockedError
+from irisfx.errors import ConfigError, ConflictError, EngineError, LockedError
 from irisfx.faults import checkpoint
 from irisfx.models import SIM_PRODUCT
+from irisfx.names import NAMESPACE_NAME, SYSTEM_NAMESPACES
 from irisfx.recipes import Recipe, run_recipe
 
 DAT_NAME = "IRIS.DAT"
@@ -218,12 +219,12 @@ class SimEngine:
             (directory / (DAT_NAME + suffix)).unlink(missing_ok=True)
         served = directory / DAT_NAME
         partial.replace(served)
-        with self.store.transaction() as change:
+        with self.store.transaction(durable=False) as change:
             change.update_owner(namespace, sha256=sha256, **served_stat(served))
 
     def unmount(self, namespace: str) -> None:
         """Remove an owned namespace, its database and files, whatever state it is in."""
-        namespace = checked_namespace(self.directory, namespace, "unmount")
+        namespace = _argument(namespace)
         with self.store.transaction() as change:
             row = change.owner(namespace)
             if row is None:
@@ -354,7 +355,7 @@ class SimEngine:
 
     def _record(self, namespace: str, role: Role, fixture: str, *, sha256: str | None = None,
                 recipe_sha256: str | None = None, readonly: bool = False) -> None:
-        namespace = checked_namespace(self.directory, namespace, "new namespace")
+        namespace = _argument(namespace)
         with self.store.transaction() as change:
             row = change.owner(namespace)
             if row is not None and not self._mine(row):
@@ -386,3 +387,11 @@ class SimEngine:
             )
         return database
 
+
+def _argument(namespace: str) -> str:
+    """A namespace passed in by a caller: it names a folder, so it is held to the rules."""
+    if not NAMESPACE_NAME.match(namespace) or namespace in SYSTEM_NAMESPACES:
+        raise ConfigError(f"invalid namespace {namespace!r} for the simulator",
+                          fix="use upper-case letters, digits and '_', starting with a letter; "
+                          "IRIS's own namespaces are refused")
+    return namespace

@@ -180,23 +180,39 @@ class StateStore:
     # -- changing ---------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """One state change: committed when the block ends, rolled back if it raises."""
+    def transaction(self, *, durable: bool = True) -> Iterator[Transaction]:
+        """One state change: committed when the block ends, rolled back if it raises.
+
+        ``durable=False`` skips the fsync of the commit: a kill still leaves the state before
+        or after the change (the journal is written), only a power cut may forget it. For
+        test copies, which no later run reuses.
+        """
         connection = self._open(create=True)
         assert connection is not None  # create=True always opens
         with self._guard():
             if not self._wal:
                 self._use_wal(connection)
-            connection.execute("BEGIN IMMEDIATE")
+            if not durable:
+                connection.execute("PRAGMA synchronous=NORMAL")
             try:
-                if not self._initialized(connection):
-                    self._initialize(connection)
-                    checkpoint("sim.instance.creating")
-                yield Transaction(self, connection)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+                with self._changing(connection) as change:
+                    yield change
+            finally:
+                if not durable:
+                    connection.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def _changing(self, connection: sqlite3.Connection) -> Iterator[Transaction]:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if not self._initialized(connection):
+                self._initialize(connection)
+                checkpoint("sim.instance.creating")
+            yield Transaction(self, connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
 
     # -- internals --------------------------------------------------------------------------
 
