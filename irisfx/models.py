@@ -43,6 +43,13 @@ def _pattern(pattern: str, description: str, **extra: Any) -> WithJsonSchema:
                            **extra})
 
 
+def _key_pattern(pattern: str, description: str) -> WithJsonSchema:
+    # Wrapped in allOf: pydantic moves a bare key pattern to patternProperties, which lets
+    # keys that do not match through; in propertyNames it refuses them.
+    return WithJsonSchema({"type": "string", "description": description,
+                           "allOf": [{"pattern": pattern}]})
+
+
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Namespace = Annotated[
     str, AfterValidator(names.normalize_namespace),
@@ -50,7 +57,7 @@ Namespace = Annotated[
              "not one IRIS itself needs.", **{"not": {"pattern": _SYSTEM_NAMESPACE_PATTERN}}),
 ]
 TableName = Annotated[str, AfterValidator(names.check_table_name),
-                      _pattern(names.TABLE_NAME.pattern, "Table or Schema.Table.")]
+                      _key_pattern(names.TABLE_NAME.pattern, "Table or Schema.Table.")]
 EnvVarName = Annotated[str, AfterValidator(names.check_env_var_name),
                        _pattern(names.ENV_VAR_NAME.pattern, "An environment variable name.")]
 ProjectName = Annotated[str, AfterValidator(names.check_project_name),
@@ -58,7 +65,7 @@ ProjectName = Annotated[str, AfterValidator(names.check_project_name),
 ProjectId = Annotated[str, AfterValidator(names.check_project_id),
                       _pattern(names.PROJECT_ID.pattern, "12 to 64 lower-case hex digits.")]
 FixtureName = Annotated[str, AfterValidator(names.check_fixture_name),
-                        _pattern(names.FIXTURE_NAME.pattern, "A fixture name.")]
+                        _key_pattern(names.FIXTURE_NAME.pattern, "A fixture name.")]
 
 DEFAULT_ENGINE_URL = "sim://.irisfx/sim"
 SIM_PRODUCT = "irisfx-sim"
