@@ -7,7 +7,6 @@ a strict alphabet here, once, and everything downstream may rely on it.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping
 
 FIXTURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -86,6 +85,8 @@ def check_project_id(value: str) -> str:
 
 def new_project_id() -> str:
     """A fresh random project id (12 hex digits), written once into fixtures.toml."""
+    import secrets
+
     return secrets.token_hex(6)
 
 

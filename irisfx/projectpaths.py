@@ -25,27 +25,40 @@ class Resolver:
 
     def __init__(self, root: str) -> None:
         self.root = root  # already real
-        self._dirs: dict[str, str] = {"": root}
+        # relative folder -> (real path, whether it exists); "" is the root
+        self._folders: dict[str, tuple[str, bool]] = {"": (root, True)}
 
     def resolve(self, relative: str) -> tuple[str, int | None]:
         """The real path of ``relative`` and the mode of what is there (None: nothing)."""
-        parts = [p for p in relative.split("/") if p and p != "."]
-        folder = self._folder(parts[:-1])
-        return self._step(folder, parts[-1]) if parts else (folder, stat.S_IFDIR)
+        if "//" in relative or relative.endswith("/") or "." in relative.split("/"):
+            relative = "/".join(p for p in relative.split("/") if p not in ("", "."))
+        head, _, name = relative.rpartition("/")
+        if not name:
+            return self.root, stat.S_IFDIR
+        folder, exists = self._folder(head)
+        if not exists:  # nothing can be inside a folder that is not there
+            return f"{folder}{os.sep}{name}", None
+        return self._step(folder, name)
 
-    def _folder(self, parts: list[str]) -> str:
-        known = len(parts)
-        while "/".join(parts[:known]) not in self._dirs:
-            known -= 1
-        current = self._dirs["/".join(parts[:known])]
-        for end in range(known + 1, len(parts) + 1):
-            current = self._step(current, parts[end - 1])[0]
-            self._dirs["/".join(parts[:end])] = current
-        return current
+    def _folder(self, relative: str) -> tuple[str, bool]:
+        missing: list[str] = []
+        while relative not in self._folders:  # climb to the nearest known folder
+            relative, _, name = relative.rpartition("/")
+            missing.append(name)
+        real, exists = self._folders[relative]
+        for name in reversed(missing):
+            if exists:
+                real, mode = self._step(real, name)
+                exists = mode is not None and stat.S_ISDIR(mode)
+            else:
+                real = f"{real}{os.sep}{name}"
+            relative = f"{relative}/{name}" if relative else name
+            self._folders[relative] = (real, exists)
+        return real, exists
 
     @staticmethod
     def _step(folder: str, name: str) -> tuple[str, int | None]:
-        path = os.path.join(folder, name)
+        path = f"{folder.rstrip(os.sep)}{os.sep}{name}"
         try:
             mode = os.lstat(path).st_mode
         except OSError:  # absent (or unreadable): resolve(strict=False) keeps the name
@@ -54,7 +67,7 @@ class Resolver:
             return path, mode
         real = os.path.realpath(path)
         try:
-            return real, os.stat(real).st_mode
+            return real, os.stat(real).st_mode  # noqa: PTH116
         except OSError:
             return real, None
 

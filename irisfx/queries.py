@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from irisfx.recipes import split_sql
-
 if TYPE_CHECKING:
     from irisfx.engines.base import Connection
     from irisfx.models import ResolvedFixture
@@ -40,6 +38,8 @@ def check_read_only(sql: str) -> str:
         raise ValueError(f"the statement is longer than {MAX_SQL:,} characters")
     if any(ord(c) < 32 and c not in "\t\n\r" for c in sql):
         raise ValueError("the statement holds a control character (such as a NUL byte)")
+    from irisfx.recipes import split_sql
+
     statements = split_sql(sql)
     if not statements:
         raise ValueError("the statement is empty; write a SELECT")

@@ -87,3 +87,25 @@ def test_a_nul_byte_in_the_engine_url_is_a_clean_error(tmp_path: Path) -> None:
     text = '[irisfx]\nproject = "p"\niris = "sim://x\\u0000y"\n'
     rendered = error_of(write(tmp_path, text)).render()
     assert "fixtures.toml:3: irisfx.iris: the engine URL holds a control character" in rendered
+
+
+def test_the_memoised_resolver_agrees_with_path_resolve(tmp_path: Path) -> None:
+    from irisfx.projectpaths import Resolver
+
+    root = tmp_path / "proj"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "file").write_text("x")
+    (tmp_path / "out").mkdir()
+    os.symlink("a/b", root / "to-b")
+    os.symlink("../out", root / "a" / "up")
+    os.symlink("missing", root / "dangling")
+    os.symlink("to-b", root / "chain")
+    resolver = Resolver(str(root.resolve()))
+    relatives = ["a", "a/b", "a/b/c/d", "a/file", "a/file/x", "to-b/x", "chain/y", "a/up/z",
+                 "dangling", "dangling/q", "nope/deeper/x", "./a//b/", "a/./b/IRIS.DAT",
+                 "to-b", "a/up"]
+    for relative in [*relatives, *reversed(relatives)]:  # memo hits as well as misses
+        real, mode = resolver.resolve(relative)
+        expected = (root / relative).resolve()
+        assert real == str(expected), relative
+        assert (mode is not None) == expected.exists(), relative
