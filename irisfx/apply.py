@@ -47,6 +47,7 @@ from irisfx.pins import PinWriter, fold, fold_pending, journal_path
 from irisfx.plan import Action, Plan, make_plan
 from irisfx.report import SavedPlan, fingerprint
 from irisfx.signals import sigterm_as_interrupt
+from irisfx.store.location import store_url
 from irisfx.workspace import Workspace
 
 EventSink = Callable[[str, Action], None]
@@ -95,7 +96,7 @@ def compute_plan(
                           progress=ws.progress)
     declared = {ns for f in everything for ns in (f.source, f.mount)}
     plan = make_plan(fixtures, observation, declared_namespaces=declared, rebuild=set(rebuild),
-                     narrowed=bool(names))
+                     narrowed=bool(names), store=store_url(project) is not None)
     ws.save_cache()
     return Planned(plan, observation, project, tuple(sorted(rebuild)))
 
@@ -259,6 +260,11 @@ class _Runner:
 
     def _progress(self) -> Progress:
         return self.ws.progress() if self.ws.progress else NoProgress()
+
+    def _pull(self, action: Action) -> None:
+        from irisfx.store.apply import pull_fixture  # fsspec loads only when a pull runs
+
+        pull_fixture(self.ws, self._fixture(action))
 
     def _build(self, action: Action) -> None:
         fixture = self._fixture(action)

@@ -14,7 +14,7 @@ from irisfx.digest import FileDigest, ProgressFactory, StatCache, digest_files
 from irisfx.engines import EngineSettings, open_engine
 from irisfx.engines.base import Engine, EngineInfo, Inventory
 from irisfx.models import DEFAULT_ENGINE_URL, ResolvedFixture
-from irisfx.recipes import Recipe, load_recipe
+from irisfx.recipes import Recipe, load_recipes
 
 ENGINE_ENV = "IRISFX_IRIS"
 NEW_SUFFIX = ".irisfx-new"
@@ -126,20 +126,6 @@ def observe_files(
     }
 
 
-def load_recipes(project: Project, fixtures: list[ResolvedFixture]) -> dict[str, Recipe]:
-    """Each fixture's recipe; a recipe file many fixtures share is read and hashed once."""
-    by_path: dict[str, Recipe] = {}
-    recipes = {}
-    for fixture in fixtures:
-        written = fixture.decl.recipe
-        if written:
-            recipe = by_path.get(written)
-            if recipe is None:
-                recipe = by_path[written] = load_recipe(project.path(written), written)
-            recipes[fixture.name] = recipe
-    return recipes
-
-
 def observe(
     project: Project,
     engine: Engine,
@@ -150,7 +136,8 @@ def observe(
     progress: ProgressFactory | None = None,
 ) -> Observation:
     """Observe files, recipes and the engine for the given fixtures. Changes nothing."""
-    recipes = load_recipes(project, fixtures)
+    loaded = load_recipes(project.root, (f.decl.recipe for f in fixtures if f.decl.recipe))
+    recipes = {f.name: loaded[f.decl.recipe] for f in fixtures if f.decl.recipe}
     return Observation(
         engine=engine.info(),
         inventory=engine.inventory(),

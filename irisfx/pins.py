@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from irisfx.config import Project, load_project, save_project
+from irisfx.config import Project, load_project, merge_pins
 from irisfx.errors import ConfigError, UsageError
 from irisfx.faults import checkpoint
 from irisfx.models import Document, Fixture, FixtureName, Pin
@@ -105,7 +105,9 @@ def fold(project: Project) -> Project:
     current = load_project(project.config_path)
     doc = overlay(current.doc, entries)
     if doc is not current.doc:
-        current = save_project(current, doc)
+        changed = {name: fixture.pin for name, fixture in doc.fixtures.items()
+                   if fixture.pin is not None and fixture.pin != current.doc.fixtures[name].pin}
+        current = merge_pins(project.config_path, changed, planned=current)
         checkpoint("apply.pins.folded")
     path.unlink(missing_ok=True)
     return current
