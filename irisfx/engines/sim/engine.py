@@ -10,6 +10,7 @@ read-only databases refuse writes, and ownership records make every step resumab
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -61,6 +62,9 @@ DAT_NAME = "IRIS.DAT"
 
 
 
+SERVER_VERSION_ENV = "IRISFX_SIM_SERVER_VERSION"
+
+
 class SimEngine:
     """An engine over a simulated instance folder. It says it is a simulator."""
 
@@ -92,7 +96,8 @@ class SimEngine:
             kind="sim",
             url=self.url,
             product=f"{SIM_PRODUCT} {__version__} (simulator; SQLite {sqlite3.sqlite_version})"
-            + __import__("os").environ.get("IRISFX_SIM_SERVER_VERSION", ""),  # tests only: compat
+            # Lets tests pose as a given IRIS version to exercise irisfx.compat on the sim.
+            + os.environ.get(SERVER_VERSION_ENV, ""),
             simulator=True,
         )
 
