@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -43,9 +44,16 @@ class Run:
     stderr: str
 
 
+class OverBudget(Exception):
+    """A process ran longer than it was allowed to (it and its children were stopped)."""
+
+
 def run(cmd: Sequence[str], cwd: Path | None = None, *, check: bool = True,
-        env: dict[str, str] | None = None) -> Run:
-    """Run ``cmd`` to its end, timing it from outside; peak memory from GNU time if present."""
+        env: dict[str, str] | None = None, timeout: float | None = None) -> Run:
+    """Run ``cmd`` to its end, timing it from outside; peak memory from GNU time if present.
+
+    Past ``timeout`` seconds the process group is killed and OverBudget raised.
+    """
     full_env = {**os.environ, **(env or {})}
     wrapped = list(cmd)
     report = None
@@ -55,9 +63,19 @@ def run(cmd: Sequence[str], cwd: Path | None = None, *, check: bool = True,
         report = Path(name)
         wrapped = [GNU_TIME, "-f", "%M", "-o", str(report), *cmd]
     start = time.perf_counter()
-    done = subprocess.run(wrapped, cwd=cwd, env=full_env, capture_output=True, text=True,
-                          check=False)
+    # A session of its own, so that a timeout stops irisfx too, not only GNU time.
+    with subprocess.Popen(wrapped, cwd=cwd, env=full_env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, start_new_session=True) as child:
+        try:
+            out, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            if report is not None:
+                report.unlink(missing_ok=True)
+            raise OverBudget(f"{' '.join(cmd)} ran over {timeout:.0f} s") from None
     seconds = time.perf_counter() - start
+    done = subprocess.CompletedProcess(wrapped, child.returncode, out, err)
     peak = None
     if report is not None:
         text = report.read_text()
