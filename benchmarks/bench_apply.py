@@ -13,6 +13,7 @@ Run: python benchmarks/bench_apply.py [--fixtures 10,40,100,400,1000] [--plan-fi
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -72,7 +73,7 @@ def apply_rows(sizes: list[int], count: int, budget: float, kept: dict[int, Path
     ordered = sorted(medians)
     per = " / ".join(f"{medians[n] / n * 1000:.0f}" for n in ordered)
     slopes = [f"{a}->{b}: {(medians[b] - medians[a]) / (b - a) * 1000:.0f} ms/fixture"
-              for a, b in zip(ordered, ordered[1:], strict=False)]
+              for a, b in itertools.pairwise(ordered)]
     if slopes:
         notes.append("slope between sizes " + ", ".join(slopes))
     checks: list[bool] = []
@@ -155,7 +156,8 @@ def sizes_arg(text: str) -> list[int]:
     try:
         values = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers separated by commas: {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas: {text!r}") from None
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"expected positive numbers: {text!r}")
     return values

@@ -215,5 +215,6 @@ def quiet_line(single: float | None, multi: float | None) -> str:
     ratio = multi / single
     cores = os.cpu_count() or 1
     verdict = "yes" if ratio >= 1.9 or cores < 2 else "NO, other work is running; figures are noisy"
+    load = os.getloadavg()[0]
     return (f"machine quiet: {verdict} (openssl speed -multi 2 = {ratio:.2f}x one process, "
-            f"{single / 2**30:.2f} GiB/s per process; {cores} cores; load {os.getloadavg()[0]:.1f})")
+            f"{single / 2**30:.2f} GiB/s per process; {cores} cores; load {load:.1f})")

@@ -10,17 +10,13 @@ Run: python benchmarks/run_all.py [--quick] [--fixtures 10,40,100,400,1000] [--r
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench_apply  # noqa: E402
-import bench_example  # noqa: E402
-import bench_reset  # noqa: E402
-import bench_verify  # noqa: E402
-from common import Row, print_table  # noqa: E402
+import bench_apply
+import bench_example
+import bench_reset
+import bench_verify
+from common import Row, print_table
 
 QUICK = {"fixtures": [2, 4], "plan_fixtures": [3], "size_mib": 4, "tests": 3, "rounds": 1}
 
