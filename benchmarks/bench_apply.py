@@ -56,10 +56,12 @@ def apply_rounds(n: int, count: int, budget: float, keep: list[Path]
 
 
 def apply_rows(sizes: list[int], count: int, budget: float, kept: dict[int, Path]
-               ) -> list[Row]:
-    """One row: ms per fixture at each N, the 400/40 ratio and the slope between sizes."""
+               ) -> tuple[list[Row], int | None]:
+    """One row: ms per fixture at each N, the 400/40 ratio and the slope between sizes; and
+    the smallest N whose apply ran over the budget."""
     medians: dict[int, float] = {}
     notes: list[str] = []
+    over: int | None = None
     for n in sorted(sizes):
         keep: list[Path] = []
         times, stopped = apply_rounds(n, count, budget, keep)
@@ -67,6 +69,7 @@ def apply_rows(sizes: list[int], count: int, budget: float, kept: dict[int, Path
             kept[n] = keep[0]
         if stopped:
             notes.append(f"N={n}: {stopped}; larger N skipped")
+            over = n
             break
         medians[n] = median(times)
         notes.append(f"N={n}: {medians[n]:.2f} s, median of {len(times)} round(s)")
@@ -82,6 +85,8 @@ def apply_rows(sizes: list[int], count: int, budget: float, kept: dict[int, Path
         ratio = medians[400] / medians[40]
         ratio_text = f"; 400/40 = {ratio:.1f}x"
         checks.append(ratio <= 12)
+    elif 40 in sizes and 400 in sizes:
+        checks.append(False)  # 400 did not finish within the budget
     if 1000 in medians:
         checks.append(medians[1000] < APPLY_GOAL_S[1000])
     elif 1000 in sizes:
@@ -93,10 +98,11 @@ def apply_rows(sizes: list[int], count: int, budget: float, kept: dict[int, Path
         "linear: 400 <= 12x the time of 40; 1,000 in < 40 s",
         all(checks) if checks else None,
         notes,
-    )]
+    )], over
 
 
-def plan_rows(sizes: list[int], count: int, budget: float, kept: dict[int, Path]) -> list[Row]:
+def plan_rows(sizes: list[int], count: int, budget: float, kept: dict[int, Path],
+              over: int | None = None) -> list[Row]:
     """A no-change plan at each N, beside a bare interpreter."""
     rows = []
     for n in sizes:
@@ -104,6 +110,11 @@ def plan_rows(sizes: list[int], count: int, budget: float, kept: dict[int, Path]
         figure = f"no-change `plan`, {n:,} fixtures"
         goal_s = PLAN_GOAL_S.get(n)
         goal = f"< {goal_s} s, 0 hashed" if goal_s else "0 hashed"
+        if root is None and over is not None and over <= n:
+            rows.append(Row(figure, "not measured", "—", goal, None,
+                            [f"its set-up, a first apply of {n:,} fixtures, would run over the "
+                             f"budget (the apply of {over:,} already did)"]))
+            continue
         if root is None or not root.exists():
             root = fixtures_project(scratch(), n)
             try:
@@ -142,9 +153,9 @@ def measure(sizes: list[int], plan_sizes: list[int], count: int, budget: float) 
     """The apply row then the plan rows."""
     kept: dict[int, Path] = {}
     try:
-        rows = apply_rows(sizes, count, budget, kept)
-        rows += plan_rows(plan_sizes, count, budget, {n: kept.pop(n) for n in plan_sizes
-                                                       if n in kept})
+        rows, over = apply_rows(sizes, count, budget, kept)
+        rows += plan_rows(plan_sizes, count, budget,
+                          {n: kept.pop(n) for n in plan_sizes if n in kept}, over)
     finally:
         for root in kept.values():
             shutil.rmtree(root, ignore_errors=True)
