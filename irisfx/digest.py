@@ -121,12 +121,15 @@ def _mapped_blocks(handle: BinaryIO, size: int, overlap: bool) -> Iterator[memor
     # Windows of the file mapped read-only with their pages already in (MAP_POPULATE), then
     # unmapped: resident memory stays at one or two windows. The file's size is taken again
     # before each window, so a file that shrank since it was opened ends the hash there
-    # (and fails its pin) instead of mapping past its end.
+    # (and fails its pin) instead of mapping past its end. Only a truncation by another
+    # process during the few milliseconds a window is hashed can still fault (SIGBUS);
+    # irisfx itself never truncates a fixture file, it replaces it by rename, which leaves
+    # the mapped file intact.
     fd = handle.fileno()
     flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
 
     def window(offset: int) -> mmap.mmap | None:
-        length = min(WINDOW, os.fstat(fd).st_size - offset)
+        length = min(WINDOW, size - offset, os.fstat(fd).st_size - offset)
         if length <= 0:
             return None
         return mmap.mmap(fd, length, flags=flags, prot=mmap.PROT_READ, offset=offset)
