@@ -32,6 +32,7 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
     3 a file is missing, differs from its pin, or a fixture is not pinned at all.
     Use it in CI before any IRIS is running; 'irisfx check' compares with an instance.
 
+
     Example: irisfx verify --verify full
     """
     from irisfx.report import problem_json

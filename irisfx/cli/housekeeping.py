@@ -35,6 +35,7 @@ def pin_cmd(
 
     The engine checks the file when it mounts it, as for any pin. A fixture with a recipe is
     pinned with the recipe's current digest, so apply does not rebuild it.
+
     Example: irisfx pin entities-100
     """
     from irisfx.pinning import adopt, measure
@@ -64,6 +65,7 @@ def gc_cmd(ctx: typer.Context, yes: Yes = False,
     """List, and with consent remove, leftovers: fixture files under fixtures/ that no declared
     fixture uses, stray *.irisfx-new snapshots, and namespaces of this project that no
     fixture uses any more.
+
 
     Example: irisfx gc --dry-run
     """
@@ -102,6 +104,7 @@ def gc_cmd(ctx: typer.Context, yes: Yes = False,
 def destroy_cmd(ctx: typer.Context, yes: Yes = False) -> None:
     """Remove everything this project owns on the instance: every mount, test copy and source
     namespace with its database. Files and pins in the repository stay; apply rebuilds it.
+
 
     Example: irisfx destroy --yes
     """

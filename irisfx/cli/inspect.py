@@ -39,6 +39,7 @@ def list_cmd(
 ) -> None:
     """List the declared fixtures: source, mount, file, pin and pinned tables. Needs no engine.
 
+
     Example: irisfx list --json
     """
     g = get_globals(ctx)
@@ -69,6 +70,7 @@ def show_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one fixture: its declaration with defaults, its pin, its known queries.
+
 
     Example: irisfx show entities-100
     """
@@ -116,6 +118,7 @@ def sql_cmd(
     """Run one read-only statement on a mounted fixture's namespace and print the rows.
 
     Only SELECT and WITH are accepted: looking never changes a fixture.
+
     Example: irisfx sql entities-100 "SELECT COUNT(*) FROM RAG.Entities"
     """
     from rich.console import Console

@@ -29,6 +29,7 @@ def status_cmd(
 ) -> None:
     """Show what this project has on the instance: namespaces, roles, digests.
 
+
     Example: irisfx status --all
     """
     from dataclasses import asdict
@@ -92,6 +93,7 @@ def unmount_cmd(
     """Remove a fixture's mount (namespace, database, files) from the instance.
 
     The fixture stays declared, so the next apply mounts it again.
+
     Example: irisfx unmount entities-100 --auto-approve
     """
     g = get_globals(ctx)

@@ -49,6 +49,7 @@ def plan_cmd(
     Exits 3 if a file fails its pin and 1 if fixtures.toml cannot be applied as declared;
     with --detailed-exitcode, 2 when there are changes.
 
+
     Example: irisfx plan --detailed-exitcode entities-100
     """
     from irisfx.apply import compute_plan
@@ -99,6 +100,7 @@ def apply_cmd(
     Idempotent: a second apply prints "No changes." and hashes nothing. A plan saved with
     'irisfx plan --out FILE' and applied with --plan FILE needs no approval: you approved it
     when you reviewed it (as with Terraform), and it is refused if anything changed since.
+
 
     Example: irisfx plan --out plan.json && irisfx apply --plan plan.json
     """
@@ -173,6 +175,7 @@ def check_cmd(
     fails its pin or a known query gives another answer, 1 fixtures.toml cannot be applied as
     declared (e.g. a namespace owned by another project). Needs the engine; 'irisfx verify'
     checks the repository alone.
+
 
     Example: irisfx check --queries || echo "run irisfx apply"
     """

@@ -37,6 +37,7 @@ class RichProgress:
                 _shared.start()
             _users += 1
             self._task = _shared.add_task(label, total=total)
+            _shared.refresh()  # show it now, not at the next tick: short steps are seen too
 
     def advance(self, amount: int) -> None:
         """Move this bar forward."""

@@ -17,6 +17,7 @@ from irisfx.cli.app import (
 def schema_cmd() -> None:
     """Print the JSON Schema of fixtures.toml, for editors.
 
+
     Example: irisfx schema > fixtures.schema.json
     """
     from irisfx.models import Document
@@ -27,12 +28,15 @@ def schema_cmd() -> None:
 @app.command("init")
 def init_cmd(
     ctx: typer.Context,
-    project_name: Annotated[str | None, typer.Option("--project", help="Project name "
+    project_name: Annotated[str | None, typer.Option("--project", metavar="NAME", help="Project name "
                             "(default: this folder's name).")] = None,
 ) -> None:
     """Start a project here: fixtures.toml with an example fixture, its recipe, .gitignore.
 
-    Example: mkdir demo && cd demo && irisfx init && irisfx apply
+    Refused inside an existing project. The project name comes from the folder's name
+    (accents dropped), and the example's namespaces carry it.
+
+    Example: irisfx init --project demo  (then: irisfx apply)
     """
     from irisfx.scaffold import init_project
 
