@@ -28,8 +28,9 @@ def schema_cmd() -> None:
 @app.command("init")
 def init_cmd(
     ctx: typer.Context,
-    project_name: Annotated[str | None, typer.Option("--project", metavar="NAME", help="Project name "
-                            "(default: this folder's name).")] = None,
+    project_name: Annotated[str | None, typer.Option(
+        "--project", metavar="NAME", help="Project name (default: this folder's name, "
+        "accents dropped).")] = None,
 ) -> None:
     """Start a project here: fixtures.toml with an example fixture, its recipe, .gitignore.
 

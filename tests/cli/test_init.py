@@ -40,7 +40,8 @@ def test_init_inside_a_project_is_refused(project: ProjectDir) -> None:
 def test_existing_recipe_is_kept_and_expect_not_assumed(tmp_path: Path) -> None:
     made = folder(tmp_path, "mine")
     (made.root / "recipes").mkdir()
-    mine = "CREATE TABLE Demo.Item (ID INTEGER PRIMARY KEY);\nINSERT INTO Demo.Item (ID) VALUES (1);\n"
+    mine = ("CREATE TABLE Demo.Item (ID INTEGER PRIMARY KEY);\n"
+            "INSERT INTO Demo.Item (ID) VALUES (1);\n")
     (made.root / "recipes" / "example.sql").write_text(mine)
     run = made.irisfx("init")
     assert run.code == 0 and "kept" in run.out, run.text
