@@ -97,6 +97,15 @@ def main() -> None:
         else:
             typer.echo(f"error: {error.format_message()}", err=True)
         sys.exit(int(ExitCode.USAGE))
+    except OSError as error:
+        if debug:
+            raise
+        # A path that is a folder, unreadable or gone is the user's to fix, not a bug.
+        where = f" {error.filename}" if error.filename else ""
+        typer.echo(f"error: cannot use{where}: {error.strerror or error}\n  fix: check that "
+                   "path (in fixtures.toml or on the command line) names a file you can "
+                   "read and write", err=True)
+        sys.exit(int(ExitCode.USAGE))
     except Exception as error:
         if debug:
             raise

@@ -82,3 +82,12 @@ def test_read_only_commands_do_not_say_nothing_was_mounted(applied: ProjectDir) 
         run = applied.irisfx(command)
         assert run.code == 3 and "Nothing was mounted" not in run.text, run.text
     assert "Nothing was mounted." in applied.irisfx("apply").err
+
+
+def test_fixture_file_that_is_a_folder_is_a_clean_error(project: ProjectDir) -> None:
+    project.write_config('file = "recipes"')  # a key of [fixtures.items]
+    for command in ("plan", "verify", "apply"):
+        run = project.irisfx(command)
+        assert run.code == 1, run.text
+        clean_usage_error(run.text)
+        assert "recipes" in run.err
