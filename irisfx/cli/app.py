@@ -45,7 +45,7 @@ def _argument_type(self: Any, ctx: Any) -> str | None:
 
 
 _TYPER_ARGUMENT_TYPE = TyperArgument.display_type_rich
-TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
 
 
 @dataclass

@@ -194,7 +194,8 @@ def check_cmd(
                                           planned.plan)
     plan = planned.plan
     if as_json:
-        typer.echo(json.dumps({**plan_json(planned), "query_failures": failures}, indent=2))
+        typer.echo(json.dumps({**plan_json(planned), "query_failures": failures}, indent=2,
+                              default=str))
     else:
         echo_plan(g, render_text(plan, planned.observation.engine.product))
         if queries:
