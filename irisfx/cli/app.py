@@ -179,7 +179,7 @@ def _split_commas(values: list[str] | None) -> list[str] | None:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-Names = Annotated[list[str] | None, typer.Argument(metavar="NAME...", help="Fixture names "
+Names = Annotated[list[str] | None, typer.Argument(metavar="NAME", help="Fixture names "
                                                    "(default: all).", show_default=False)]
 Rebuild = Annotated[list[str] | None, typer.Option(
     "--rebuild", metavar="NAME[,NAME...]", callback=_split_commas,

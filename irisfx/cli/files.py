@@ -21,7 +21,8 @@ from irisfx.errors import ExitCode
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (docs/plan-json.md).")]
 
 
-@app.command("verify")
+@app.command(
+    "verify", short_help="Check files, recipes and declarations against pins; no engine needed.")
 def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Verify.cached,
                as_json: AsJson = False) -> None:
     """Check, with no engine, what the repository promises: each file matches its pin, each

@@ -24,7 +24,8 @@ def consent(question: str, yes: bool, refused: str) -> None:
         raise UsageError("cancelled; nothing was changed")
 
 
-@app.command("pin")
+@app.command(
+    "pin", short_help="Adopt a fixture file irisfx did not make, after showing its digest.")
 def pin_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The fixture whose file to adopt.")],
@@ -59,7 +60,7 @@ def pin_cmd(
                "the file.")
 
 
-@app.command("gc")
+@app.command("gc", short_help="List, and with consent remove, leftover files and namespaces.")
 def gc_cmd(ctx: typer.Context, yes: Yes = False,
            dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list.")] = False) -> None:
     """List, and with consent remove, leftovers: fixture files under fixtures/ that no declared
@@ -100,7 +101,7 @@ def gc_cmd(ctx: typer.Context, yes: Yes = False,
     typer.echo(f"Removed {len(files)} file(s) and {len(unused)} namespace(s).")
 
 
-@app.command("destroy")
+@app.command("destroy", short_help="Remove everything this project owns on the instance.")
 def destroy_cmd(ctx: typer.Context, yes: Yes = False) -> None:
     """Remove everything this project owns on the instance: every mount, test copy and source
     namespace with its database. Files and pins in the repository stay; apply rebuilds it.

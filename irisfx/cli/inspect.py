@@ -32,7 +32,7 @@ def fixture_summary(f: ResolvedFixture) -> dict[str, Any]:
     }
 
 
-@app.command("list")
+@app.command("list", short_help="List the declared fixtures with their pins.")
 def list_cmd(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -63,7 +63,7 @@ def list_cmd(
             typer.echo(f"{'':<20}tables: {tables}")
 
 
-@app.command("show")
+@app.command("show", short_help="Show one fixture: declaration, pin, known queries.")
 def show_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="A declared fixture.")],
@@ -106,7 +106,7 @@ def show_cmd(
                    f"             equals {query['equals']!r}")
 
 
-@app.command("sql")
+@app.command("sql", short_help="Run a read-only SELECT on a mounted fixture.")
 def sql_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="A mounted fixture.")],

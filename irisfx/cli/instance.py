@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from irisfx.engines.base import Engine
 
 
-@app.command("status")
+@app.command(
+    "status", short_help="What this project (--all: every project) has on the instance.")
 def status_cmd(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -83,7 +84,7 @@ def _status_all(engine: Engine, as_json: bool) -> None:
             typer.echo(f"  {r.namespace:<28}{r.role:<8}{r.fixture:<24}{r.state}")
 
 
-@app.command("unmount")
+@app.command("unmount", short_help="Remove one fixture's mount from the instance.")
 def unmount_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A fixture name, or a namespace this project "

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from irisfx.plan import Plan
 
 
-@app.command("plan")
+@app.command("plan", short_help="Show what apply would do; changes nothing.")
 def plan_cmd(
     ctx: typer.Context,
     names: Names = None,
@@ -77,7 +77,8 @@ def plan_cmd(
         raise typer.Exit(ExitCode.CHANGES)
 
 
-@app.command("apply")
+@app.command(
+    "apply", short_help="Build, snapshot, pin and mount until reality matches fixtures.toml.")
 def apply_cmd(
     ctx: typer.Context,
     names: Names = None,
@@ -160,7 +161,7 @@ def apply_cmd(
     checkpoint("cli.apply.complete")
 
 
-@app.command("check")
+@app.command("check", short_help="Compare the instance with fixtures.toml (read-only; exit 0/2/3).")
 def check_cmd(
     ctx: typer.Context,
     names: Names = None,

@@ -13,7 +13,7 @@ from irisfx.cli.app import (
 )
 
 
-@app.command("schema")
+@app.command("schema", short_help="Print the JSON Schema of fixtures.toml.")
 def schema_cmd() -> None:
     """Print the JSON Schema of fixtures.toml, for editors.
 
@@ -25,7 +25,7 @@ def schema_cmd() -> None:
     typer.echo(json.dumps(Document.model_json_schema(), indent=2))
 
 
-@app.command("init")
+@app.command("init", short_help="Start a project in this folder.")
 def init_cmd(
     ctx: typer.Context,
     project_name: Annotated[str | None, typer.Option(
