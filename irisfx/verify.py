@@ -39,8 +39,9 @@ class Verdict:
     problem: Problem | None = None
 
 
-def verify_fixtures(ws: Workspace, names: list[str], *, full: bool) -> list[Verdict]:
-    """Check the named fixtures (all when none) without an engine."""
+def verify_fixtures(ws: Workspace, names: list[str], *, full: bool
+                    ) -> tuple[list[Verdict], dict[str, FileState]]:
+    """Check the named fixtures (all when none) without an engine; also the files observed."""
     project = ws.project
     fixtures = select_fixtures(project, names)
     states = observe_files(project, fixtures, ws.cache, full=full, progress=ws.progress)
@@ -50,7 +51,7 @@ def verify_fixtures(ws: Workspace, names: list[str], *, full: bool) -> list[Verd
     problems = tuple(v.problem for v in verdicts if v.problem is not None)
     advised = {p.fixture: p for p in advise_plan(ws, Plan(problems=problems)).problems}
     return [Verdict(v.fixture, v.file, v.status, v.pin, advised.get(v.fixture, v.problem))
-            for v in verdicts]
+            for v in verdicts], states
 
 
 def _verdict(ws: Workspace, f: ResolvedFixture, state: FileState) -> Verdict:

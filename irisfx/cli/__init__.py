@@ -22,6 +22,7 @@ from irisfx.cli import inspect  # noqa: F401
 from irisfx.cli import instance  # noqa: F401
 from irisfx.cli import housekeeping  # noqa: F401
 from irisfx.cli import project  # noqa: F401
+from irisfx.cli import store  # noqa: F401
 # isort: on
 from irisfx.errors import ExitCode, IrisfxError, exit_code_for
 

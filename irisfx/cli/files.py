@@ -16,6 +16,7 @@ from irisfx.cli.app import (
     load_workspace,
     style,
 )
+from irisfx.cli.github import OutputFormat, emit_verify
 from irisfx.errors import ExitCode
 
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (docs/plan-json.md).")]
@@ -24,7 +25,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (docs/plan-json
 @app.command(
     "verify", short_help="Check files, recipes and declarations against pins; no engine needed.")
 def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Verify.cached,
-               as_json: AsJson = False) -> None:
+               as_json: AsJson = False, output: OutputFormat = None) -> None:
     """Check, with no engine, what the repository promises: each file matches its pin, each
     recipe matches the recipe_sha256 it was pinned with, each 'expect' matches the pinned
     tables.
@@ -33,7 +34,6 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
     3 a file is missing, differs from its pin, or a fixture is not pinned at all.
     Use it in CI before any IRIS is running; 'irisfx check' compares with an instance.
 
-
     Example: irisfx verify --verify full
     """
     from irisfx.report import problem_json
@@ -41,7 +41,7 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
 
     g = get_globals(ctx)
     ws = load_workspace(g)
-    verdicts = verify_fixtures(ws, list(names or ()), full=verify is Verify.full)
+    verdicts, states = verify_fixtures(ws, list(names or ()), full=verify is Verify.full)
     code = ExitCode.OK
     if any(v.status == "pending" for v in verdicts):
         code = ExitCode.CHANGES
@@ -55,7 +55,8 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
                           else None,
                           "problem": problem_json(v.problem) if v.problem else None}
                          for v in verdicts]}, indent=2))
-        raise typer.Exit(code)
+        emit_verify(output, ws, states)
+    raise typer.Exit(code)
     labels = {"ok": style(g, " ok ", "green"), "pending": style(g, "CHANGED", "yellow"),
               "integrity": style(g, "FAIL", "red")}
     for v in verdicts:
@@ -76,4 +77,5 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
     if bad:
         typer.echo(f"\n{bad} of {len(verdicts)} fixture(s) do not match what fixtures.toml "
                    f"pins (project '{ws.project.name}').", err=True)
+    emit_verify(output, ws, states)
     raise typer.Exit(code)

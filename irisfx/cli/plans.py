@@ -23,6 +23,7 @@ from irisfx.cli.app import (
     problem_exit,
     style,
 )
+from irisfx.cli.github import OutputFormat, emit_plan
 from irisfx.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def plan_cmd(
                    "for 'irisfx apply --plan FILE' (a new or regular file).")] = None,
     rebuild: Rebuild = None,
     verify: VerifyMode = Verify.cached,
+    output: OutputFormat = None,
 ) -> None:
     """Show what apply would do. Changes nothing.
 
@@ -72,6 +74,7 @@ def plan_cmd(
         echo_plan(g, render_text(planned.plan, planned.observation.engine.product))
         if out is not None:
             typer.echo(f"\nSaved the plan to {out}. Apply it with: irisfx apply --plan {out}")
+    emit_plan(output, ws, planned, "plan", annotate=not as_json)
     problem_exit(planned.plan)
     if detailed_exitcode and planned.plan.has_changes:
         raise typer.Exit(ExitCode.CHANGES)
@@ -168,6 +171,7 @@ def check_cmd(
     verify: VerifyMode = Verify.cached,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON "
                        "(docs/plan-json.md), with known-query failures.")] = False,
+    output: OutputFormat = None,
     queries: Annotated[bool, typer.Option("--queries", help="Also run each mounted fixture's "
                        "known queries (fixtures.toml 'queries') and compare the answers.")]
     = False,
@@ -204,6 +208,7 @@ def check_cmd(
                                                else "all answered as declared"))
             for failure in failures:
                 typer.echo(style(g, "  ! ", "red") + str(failure["message"]))
+    emit_plan(output, ws, planned, "check", annotate=not as_json)
     problem_exit(plan)
     if failures:
         raise typer.Exit(ExitCode.INTEGRITY)
