@@ -55,8 +55,7 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
                           else None,
                           "problem": problem_json(v.problem) if v.problem else None}
                          for v in verdicts]}, indent=2))
-        emit_verify(output, ws, states)
-    raise typer.Exit(code)
+        raise typer.Exit(code)  # no annotations: stdout holds JSON
     labels = {"ok": style(g, " ok ", "green"), "pending": style(g, "CHANGED", "yellow"),
               "integrity": style(g, "FAIL", "red")}
     for v in verdicts:
