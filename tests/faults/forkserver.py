@@ -1,8 +1,9 @@
 """A fork server for the fuzzer: imports irisfx once, then forks one child per request.
 
 Protocol (one JSON object a line): the request names ``cwd``, ``args``, ``env``, ``out``,
-``err`` and ``timeout``; the answer is ``{"code": N}``: the exit status, minus the signal
-number if the child died of a signal, or -1000 if it overran its timeout and was killed.
+``err`` and ``timeout``; the answer is ``{"code": N, "cpu": S}``: the exit status, minus the
+signal number if the child died of a signal, or -1000 if it overran its timeout and was
+killed; and the CPU seconds the child used.
 Run as ``python -m tests.faults.forkserver``; the test process talks to it over pipes.
 """
 
@@ -54,16 +55,17 @@ def _become_irisfx(request: dict[str, Any]) -> None:
         os._exit(code)
 
 
-def _wait(pid: int, timeout: float) -> int:
+def _wait(pid: int, timeout: float) -> tuple[int, float]:
+    """The child's exit code and the CPU seconds it used."""
     deadline = time.monotonic() + timeout
     while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
-            return os.waitstatus_to_exitcode(status)
+            return os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
         if time.monotonic() > deadline:
             os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return HANG
+            _, _, usage = os.wait4(pid, 0)
+            return HANG, usage.ru_utime + usage.ru_stime
         time.sleep(0.002)
 
 
@@ -83,8 +85,8 @@ def serve() -> None:
         pid = os.fork()
         if pid == 0:
             _become_irisfx(request)
-        code = _wait(pid, float(request["timeout"]))
-        sys.stdout.write(json.dumps({"code": code}) + "\n")
+        code, cpu = _wait(pid, float(request["timeout"]))
+        sys.stdout.write(json.dumps({"code": code, "cpu": cpu}) + "\n")
         sys.stdout.flush()
 
 

@@ -194,6 +194,8 @@ def problems_in_output(run: Run) -> list[str]:
 
 HANG = -1000
 _server: subprocess.Popen[str] | None = None
+#: CPU seconds of each forked run, for the soak script's figures.
+cpu_seconds: list[float] = []
 
 
 def _fork_server() -> subprocess.Popen[str]:
@@ -224,7 +226,9 @@ def run_forked(case: Case, *args: str, timeout: float = 60) -> Run:
                "err": str(err), "timeout": timeout}
     server.stdin.write(json.dumps(request) + "\n")
     server.stdin.flush()
-    code = int(json.loads(server.stdout.readline())["code"])
+    answer = json.loads(server.stdout.readline())
+    code = int(answer["code"])
+    cpu_seconds.append(float(answer["cpu"]))
 
     def read(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
