@@ -9,6 +9,7 @@ Run as ``python -m tests.faults.forkserver``; the test process talks to it over 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -75,10 +76,8 @@ def serve() -> None:
 
     for module in ("irisfx.apply", "irisfx.observe", "irisfx.plan", "irisfx.workspace",
                    "irisfx.config", "irisfx.engines.sim", "irisfx.report"):
-        try:
+        with contextlib.suppress(ImportError):  # a module that moved costs the child its import
             __import__(module)
-        except ImportError:
-            pass  # a module that moved only costs the child its import
     for line in sys.stdin:
         request = json.loads(line)
         sys.stdout.flush()

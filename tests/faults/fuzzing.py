@@ -8,9 +8,9 @@ with a fixed seed and a CI-sized count; tests/soak/run_soak.py runs them long.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-import shutil
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +34,7 @@ from tests.faults.harness import (
     problems_in_output,
     run_forked,
 )
-from tests.faults.mutations import fill, fixtures_toml, json_file, mutate_bytes
+from tests.faults.mutations import ALL, fill, fixtures_toml, json_file, mutate_bytes
 
 SOAK_ENV = "IRISFX_SOAK_EXAMPLES"
 COMMANDS = [("plan",), ("check",), ("verify",), ("apply", "--auto-approve"), ("status",),
@@ -98,28 +98,25 @@ def check(case: Case, before: dict[str, tuple[object, ...]], run: Run) -> list[s
     return problems
 
 
-Writer = Callable[[st.DataObject, Case, Templates], tuple[Case, tuple[str, ...]]]
-
-
 def _write(path: Path, data: bytes, case: Case) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(fill(data, str(case.outside), str(case.proj)))
 
 
-def fuzz_config(data: st.DataObject, root: Path, templates: Templates) -> tuple[Case, tuple[
-        str, ...]]:
+def fuzz_config(data: st.DataObject, root: Path, templates: Templates,
+                allow: frozenset[str]) -> tuple[Case, tuple[str, ...]]:
     """A fresh or applied project whose fixtures.toml is mutated."""
     base = data.draw(st.sampled_from([templates.fresh, templates.applied]), label="base")
     case = copy_case(base, root)
     plant_links(case)
     doc = tomllib.loads(base.config.read_text(encoding="utf-8"))
-    text = data.draw(fixtures_toml(doc), label="fixtures.toml")
+    text = data.draw(fixtures_toml(doc, allow), label="fixtures.toml")
     _write(case.config, text, case)
     return case, data.draw(st.sampled_from(COMMANDS), label="command")
 
 
-def fuzz_plan(data: st.DataObject, root: Path, templates: Templates) -> tuple[Case, tuple[
-        str, ...]]:
+def fuzz_plan(data: st.DataObject, root: Path, templates: Templates,
+              allow: frozenset[str]) -> tuple[Case, tuple[str, ...]]:
     """A saved plan (``apply --plan FILE``) mutated, or a plan path that is not a plan."""
     case = copy_case(templates.pending, root)
     plant_links(case)
@@ -127,7 +124,7 @@ def fuzz_plan(data: st.DataObject, root: Path, templates: Templates) -> tuple[Ca
     how = data.draw(st.sampled_from(["content", "content", "content", "path"]), label="how")
     name = "plan.json"
     if how == "content":
-        _write(plan, data.draw(json_file(plan.read_bytes()), label="plan.json"), case)
+        _write(plan, data.draw(json_file(plan.read_bytes(), allow), label="plan.json"), case)
     else:
         name = data.draw(st.sampled_from([
             "missing.json", "recipes", "link_out/victim.txt", "fixtures.toml",
@@ -136,8 +133,8 @@ def fuzz_plan(data: st.DataObject, root: Path, templates: Templates) -> tuple[Ca
     return case, ("apply", "--plan", name, *extra)
 
 
-def fuzz_sim_state(data: st.DataObject, root: Path, templates: Templates) -> tuple[Case, tuple[
-        str, ...]]:
+def fuzz_sim_state(data: st.DataObject, root: Path, templates: Templates,
+                   allow: frozenset[str]) -> tuple[Case, tuple[str, ...]]:
     """Any files under the simulator's folder corrupted, truncated, replaced or removed."""
     case = copy_case(templates.applied, root)
     files = sorted(p for p in (case.proj / "sim").rglob("*") if p.is_file() and
@@ -149,7 +146,7 @@ def fuzz_sim_state(data: st.DataObject, root: Path, templates: Templates) -> tup
         if data.draw(st.integers(0, 9), label=f"delete {rel}?") == 0:
             path.unlink()
         else:
-            _write(path, data.draw(json_file(path.read_bytes()), label=str(rel)), case)
+            _write(path, data.draw(json_file(path.read_bytes(), allow), label=str(rel)), case)
     return case, data.draw(st.sampled_from(COMMANDS), label="command")
 
 
@@ -163,8 +160,8 @@ def _forged_entries(case: Case) -> dict[str, Any]:
     return entries
 
 
-def fuzz_stat_cache(data: st.DataObject, root: Path, templates: Templates) -> tuple[Case, tuple[
-        str, ...]]:
+def fuzz_stat_cache(data: st.DataObject, root: Path, templates: Templates,
+                    allow: frozenset[str]) -> tuple[Case, tuple[str, ...]]:
     """The stat cache replaced: mutated JSON, forged entries, damaged bytes."""
     case = copy_case(templates.applied, root)
     cache = case.proj / ".irisfx" / "stat-cache.json"
@@ -172,9 +169,11 @@ def fuzz_stat_cache(data: st.DataObject, root: Path, templates: Templates) -> tu
     # on where this example lives.
     current = (templates.applied.proj / ".irisfx" / "stat-cache.json").read_bytes().replace(
         str(templates.applied.proj).encode(), b"{PROJ}")
-    how = data.draw(st.sampled_from(["json", "forged", "bytes", "shape"]), label="how")
+    hows = ["json", "forged", "bytes", "shape"] if "shape" in allow else ["json", "forged",
+                                                                          "bytes"]
+    how = data.draw(st.sampled_from(hows), label="how")
     if how == "json":
-        new = data.draw(json_file(current), label="stat-cache.json")
+        new = data.draw(json_file(current, allow), label="stat-cache.json")
     elif how == "forged":
         new = json.dumps({"version": 1, "files": _forged_entries(case)}).encode()
     elif how == "bytes":
@@ -189,7 +188,8 @@ def fuzz_stat_cache(data: st.DataObject, root: Path, templates: Templates) -> tu
     return case, data.draw(st.sampled_from(COMMANDS), label="command")
 
 
-TARGETS: dict[str, Callable[[st.DataObject, Path, Templates], tuple[Case, tuple[str, ...]]]] = {
+Target = Callable[[st.DataObject, Path, Templates, frozenset[str]], tuple[Case, tuple[str, ...]]]
+TARGETS: dict[str, Target] = {
     "config": fuzz_config,
     "plan": fuzz_plan,
     "sim-state": fuzz_sim_state,
@@ -200,42 +200,36 @@ Report = Callable[[str, list[str], str], None]
 
 
 def fuzz(target: str, templates: Templates, workdir: Path, count: int, report: Report,
-         seed: int | None = None) -> int:
+         seed: int, allow: frozenset[str] = ALL, shrink: bool = True) -> int:
     """Run ``count`` examples of ``target``; call ``report`` for each broken property.
 
-    With ``seed=None`` the run is derandomized (the same examples every time, as CI needs).
+    ``allow`` names the families of hostile input to draw from (tests.faults.mutations.ALL).
+    The same ``seed`` draws the same examples. With ``shrink``, a failure is reduced to a
+    minimal example (CI); without, every example runs and ``report`` sees each failure (soak).
     Returns the number of examples run.
     """
     ran = 0
+    numbers = itertools.count()
 
-    @settings(max_examples=count, deadline=None, database=None, derandomize=seed is None,
+    @settings(max_examples=count, deadline=None, database=None,
               suppress_health_check=list(HealthCheck),
-              phases=[Phase.generate, Phase.shrink] if seed is None else [Phase.generate])
+              phases=[Phase.generate, Phase.shrink] if shrink else [Phase.generate])
+    @hypothesis_seed(seed)
     @given(data=st.data())
     def one(data: st.DataObject) -> None:
         nonlocal ran
-        root = workdir / "case"  # one at a time, and drawing must not depend on the name
-        try:
-            case, args = TARGETS[target](data, root, templates)
-            before = outside_snapshot(case)
-            run = run_forked(case, *args, timeout=30)
-            ran += 1
-            problems = check(case, before, run)
-            if problems:
-                report(target, problems, f"irisfx {' '.join(args)} -> exit {run.code}\n"
-                       f"{run.text[-3000:]}")
-        finally:
-            _remove(root)
+        # A new folder each time (deleting costs more than the run on some disks) with a name
+        # of fixed length: what is drawn must not depend on where the example lives.
+        root = workdir / f"ex{next(numbers):07d}"
+        case, args = TARGETS[target](data, root, templates, allow)
+        before = outside_snapshot(case)
+        run = run_forked(case, *args, timeout=30)
+        ran += 1
+        problems = check(case, before, run)
+        if problems:
+            report(target, problems, f"irisfx {' '.join(args)} -> exit {run.code}\n"
+                   f"{run.text[-3000:]}")
 
-    if seed is not None:
-        one = hypothesis_seed(seed)(one)
     one()
     return ran
-
-
-def _remove(root: Path) -> None:
-    if root.exists():
-        for folder, _, _ in os.walk(root):  # read-only folders must go too; links not followed
-            Path(folder).chmod(0o755)
-        shutil.rmtree(root, ignore_errors=True)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.faults.signals import SCENARIOS, SIGNALS, run_round  # noqa: E402
+from tests.faults.signals import SCENARIOS, SIGNALS, run_round
 
 
 def soak_signals(rounds: int, seed: int, scratch: Path) -> tuple[int, collections.Counter[str],
