@@ -59,6 +59,7 @@ ALL = frozenset({
     "non-utf8",       # JSON state files (engine state, stat cache) that are not UTF-8
     "hostile-keys",   # engine state naming things with '..', absolute paths, NUL
     "shape",          # JSON files whose nodes change type (a list where a dict was)
+    "long-name",      # names and path parts longer than a file name may be (255 bytes)
 })
 
 scalars = st.one_of(
@@ -216,12 +217,25 @@ def fixtures_toml(draw: st.DrawFn, base: dict[str, Any], allow: frozenset[str] =
         doc = _without(doc, "\x00")
     if "recipe-folder" not in allow:
         doc = _without(doc, "dir.sql")
+    if "long-name" not in allow:
+        doc = _shortened(doc, 200)
     text = _render(doc)
     if text is None:
         text = _render(base) or b""
     for _ in range(draw(st.integers(0, 2))):
         text = draw(_mutate_text(text, allow))
     return text
+
+
+def _shortened(value: Any, limit: int) -> Any:
+    """``value`` with every string and key cut to ``limit`` characters."""
+    if isinstance(value, str):
+        return value[:limit]
+    if isinstance(value, dict):
+        return {_shortened(k, limit): _shortened(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shortened(v, limit) for v in value]
+    return value
 
 
 def _without(value: Any, needle: str) -> Any:

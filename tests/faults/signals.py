@@ -35,6 +35,14 @@ from tests.faults.harness import (
 
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)
 KILL_AT = "IRISFX_KILL_AT"
+#: How a signalled apply may end: finished before the signal (0), interrupted with the resume
+#: message (130, or 143 for SIGTERM), or killed by the signal itself (during start-up, before
+#: irisfx can handle it; always, for SIGKILL).
+EXPECTED_EXIT = {
+    signal.SIGKILL: {0, -signal.SIGKILL},
+    signal.SIGTERM: {0, 130, 143, -signal.SIGTERM},
+    signal.SIGINT: {0, 130, -signal.SIGINT},
+}
 
 
 @dataclass(frozen=True)
@@ -186,8 +194,10 @@ def run_round(scenario: Scenario, sig: signal.Signals, seed: int, scratch: Path,
     pinned_before = set(pins(case))
     trigger, code, output = _signal_when(case, scenario, sig, rng, duration)
     outcome = Outcome(scenario.name, sig.name, trigger, code, output)
-    if code is not None and code == -signal.SIGKILL and sig != signal.SIGKILL:
-        outcome.fail("killed-by-sigkill", f"exit {code} after {sig.name}")
+    if code not in EXPECTED_EXIT[sig]:
+        outcome.fail("signalled-exit", f"exit {code} after {sig.name}")
+    if "please report it" in output:
+        outcome.fail("please-report", f"after {sig.name}: {output}")
     try:
         tomllib.loads(case.config.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:

@@ -18,15 +18,15 @@ from tests.faults.mutations import ALL
 
 SEED = 20261126
 
-#: (shards, examples per shard) for each target: 2,000 cases in all, in shards so that
-#: pytest-xdist can spread them.
-CI_SHARDS = {"config": (4, 200), "sim-state": (2, 250), "plan": (2, 150),
-             "stat-cache": (2, 200)}
+#: (shards, examples per shard) for each target: 1,200 cases in all, in shards so that
+#: pytest-xdist can spread them (about 50 ms of CPU each).
+CI_SHARDS = {"config": (3, 200), "sim-state": (2, 150), "plan": (1, 150),
+             "stat-cache": (1, 150)}
 
 #: Families of hostile input left out in CI while the fix of a reported defect is pending
 #: (tests/soak/run_soak.py always draws from all of them). Empty this as fixes land.
 PENDING: dict[str, frozenset[str]] = {
-    "config": frozenset({"deep", "nul", "recipe-folder"}),
+    "config": frozenset({"deep", "nul", "recipe-folder", "long-name"}),
     "plan": frozenset({"shape"}),
     "sim-state": frozenset({"non-utf8", "hostile-keys"}),
     "stat-cache": frozenset({"shape"}),
