@@ -286,6 +286,12 @@ def mutate_json(draw: st.DrawFn, value: Any, allow: frozenset[str] = ALL) -> Any
             paths = [p for p in paths if p and not isinstance(_get(value, p), (dict, list))]
             if not paths:
                 break
+        tables = [p for p in _paths(value) if isinstance(_get(value, p), dict) and _get(value, p)]
+        if "hostile-keys" in allow and tables and draw(st.integers(0, 2)) == 0:
+            # Plant a hostile name where the file keeps names of things (a key of a table).
+            table = _get(value, draw(st.sampled_from(tables)))
+            table[draw(keys)] = table.pop(draw(st.sampled_from(sorted(table))))
+            continue
         path = draw(st.sampled_from(paths))
         kinds = ["replace", "replace", "delete", "rename", "add", "type"]
         kind = draw(st.sampled_from(kinds if "shape" in allow else ["replace", "rename"]))

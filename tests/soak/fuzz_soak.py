@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -17,7 +18,10 @@ def soak_fuzz(count: int, seed: int) -> int:
     first: dict[tuple[str, str], str] = {}
 
     def record(target: str, problems: list[str], detail: str) -> None:
+        unexpected = re.search(r"unexpected (\w+)", detail)
         for problem in problems:
+            if unexpected and problem == "please-report":
+                problem = f"{problem} ({unexpected.group(1)})"
             failures[target, problem] += 1
             first.setdefault((target, problem), detail)
 
@@ -32,10 +36,16 @@ def soak_fuzz(count: int, seed: int) -> int:
             bad = sum(n for (t, _), n in failures.items() if t == target)
             print(f"fuzz {target}: {ran} cases, {bad} failures, "
                   f"{time.monotonic() - started:.0f} s", flush=True)
+        _summary(total, seed, failures, first)
+        print("removing the cases...", flush=True)
+    return int(bool(failures))
+
+
+def _summary(total: int, seed: int, failures: collections.Counter[tuple[str, str]],
+             first: dict[tuple[str, str], str]) -> None:
     cpu = sum(cpu_seconds) / len(cpu_seconds) if cpu_seconds else 0.0
     print(f"fuzz: {total} cases (seed {seed}), {sum(failures.values())} failures; "
           f"{cpu * 1000:.0f} ms CPU per irisfx run")
     for (target, kind), n in failures.most_common():
         example = first[target, kind].replace("\n", "\n           ")
-        print(f"  {n:5d}  {target}: {kind}\n         e.g. {example}")
-    return int(bool(failures))
+        print(f"  {n:5d}  {target}: {kind}\n         e.g. {example}", flush=True)
