@@ -34,7 +34,14 @@ from tests.faults.harness import (
     problems_in_output,
     run_forked,
 )
-from tests.faults.mutations import ALL, fill, fixtures_toml, json_file, mutate_bytes
+from tests.faults.mutations import (
+    ALL,
+    fill,
+    fixtures_toml,
+    json_file,
+    mutate_bytes,
+    plant_names,
+)
 
 SOAK_ENV = "IRISFX_SOAK_EXAMPLES"
 COMMANDS = [("plan",), ("check",), ("verify",), ("apply", "--auto-approve"), ("status",),
@@ -139,15 +146,22 @@ def fuzz_sim_state(data: st.DataObject, root: Path, templates: Templates,
     case = copy_case(templates.applied, root)
     files = sorted(p for p in (case.proj / "sim").rglob("*") if p.is_file() and
                    not p.is_symlink())
-    chosen = data.draw(st.lists(st.sampled_from(files), min_size=1, max_size=3, unique=True),
+    state = [p for p in files if p.suffix == ".json"] or files  # where names are kept
+    pool = state if data.draw(st.booleans(), label="state files only") else files
+    chosen = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True),
                        label="files")
+    plant = "hostile-keys" in allow and data.draw(st.booleans(), label="plant?")
     for path in chosen:
         rel = path.relative_to(case.proj)
-        if data.draw(st.integers(0, 9), label=f"delete {rel}?") == 0:
+        if plant and path.suffix == ".json":
+            _write(path, data.draw(plant_names(path.read_bytes()), label=str(rel)), case)
+        elif data.draw(st.integers(0, 9), label=f"delete {rel}?") == 0:
             path.unlink()
         else:
             _write(path, data.draw(json_file(path.read_bytes(), allow), label=str(rel)), case)
-    return case, data.draw(st.sampled_from(COMMANDS), label="command")
+    # apply is what acts on the state read back (repairs, unmounts): draw it more often.
+    return case, data.draw(st.sampled_from([("apply", "--auto-approve")] * 3 + COMMANDS),
+                           label="command")
 
 
 def _forged_entries(case: Case) -> dict[str, Any]:

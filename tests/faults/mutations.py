@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import tomli_w
@@ -269,6 +270,37 @@ def _get(value: Any, path: tuple[Any, ...]) -> Any:
     return value
 
 
+NAME_KEY = re.compile(r"[A-Z%][A-Z0-9_%]*")
+TRAVERSALS = [*("../" * k + "outside/victim_dir" for k in range(1, 6)), "{OUTSIDE}/victim_dir"]
+
+
+def _name_tables(value: Any) -> list[tuple[Any, ...]]:
+    """Paths of the tables keyed by names of things (namespaces, databases), else of all."""
+    tables = [p for p in _paths(value) if isinstance(_get(value, p), dict) and _get(value, p)]
+    named = [p for p in tables if all(NAME_KEY.fullmatch(str(k)) for k in _get(value, p))]
+    return named or tables
+
+
+@st.composite
+def plant_names(draw: st.DrawFn, data: bytes) -> bytes:
+    """JSON whose name-keyed tables gain entries named to lead out of the folder.
+
+    Where the file keeps names of things (the keys of a table), each such table gets copies
+    of one of its entries under every name of TRAVERSALS (the original kept or dropped), the
+    rest left consistent, as a deliberate editor would do it.
+    """
+    value = json.loads(data)
+    move = draw(st.booleans())
+    for path in _name_tables(value):
+        table = _get(value, path)
+        key = draw(st.sampled_from(sorted(table)))
+        for planted in TRAVERSALS:
+            table[planted] = copy.deepcopy(table[key])
+        if move:
+            del table[key]
+    return json.dumps(value).encode()
+
+
 @st.composite
 def mutate_json(draw: st.DrawFn, value: Any, allow: frozenset[str] = ALL) -> Any:
     """``value`` (parsed JSON) with 1-4 changes: a replaced, deleted or renamed node.
@@ -286,12 +318,6 @@ def mutate_json(draw: st.DrawFn, value: Any, allow: frozenset[str] = ALL) -> Any
             paths = [p for p in paths if p and not isinstance(_get(value, p), (dict, list))]
             if not paths:
                 break
-        tables = [p for p in _paths(value) if isinstance(_get(value, p), dict) and _get(value, p)]
-        if "hostile-keys" in allow and tables and draw(st.integers(0, 2)) == 0:
-            # Plant a hostile name where the file keeps names of things (a key of a table).
-            table = _get(value, draw(st.sampled_from(tables)))
-            table[draw(keys)] = table.pop(draw(st.sampled_from(sorted(table))))
-            continue
         path = draw(st.sampled_from(paths))
         kinds = ["replace", "replace", "delete", "rename", "add", "type"]
         kind = draw(st.sampled_from(kinds if "shape" in allow else ["replace", "rename"]))

@@ -37,11 +37,12 @@ SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)
 KILL_AT = "IRISFX_KILL_AT"
 #: How a signalled apply may end: finished before the signal (0), interrupted with the resume
 #: message (130, or 143 for SIGTERM), or killed by the signal itself (during start-up, before
-#: irisfx can handle it; always, for SIGKILL).
+#: irisfx can handle it; always, for SIGKILL). A SIGINT while the interpreter itself starts
+#: ends in its KeyboardInterrupt, exit 1.
 EXPECTED_EXIT = {
     signal.SIGKILL: {0, -signal.SIGKILL},
     signal.SIGTERM: {0, 130, 143, -signal.SIGTERM},
-    signal.SIGINT: {0, 130, -signal.SIGINT},
+    signal.SIGINT: {0, 1, 130, -signal.SIGINT},
 }
 
 
