@@ -6,6 +6,7 @@ a strict alphabet here, once, and everything downstream may rely on it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 
@@ -71,9 +72,24 @@ def check_env_var_name(name: str) -> str:
     return name
 
 
+# Names irisfx makes up itself stay within 30 characters: IRIS allows 64 for database and
+# namespace names today, but older versions allow 30, and a fixture must move between versions.
+GENERATED_MAX = 30
+
+
+def generated_name(base: str, suffix: str = "") -> str:
+    """``base + suffix`` upper-cased, cut to GENERATED_MAX characters; a cut name ends in six
+    hex digits of the whole name's SHA-256, so two long names never cut to the same one."""
+    whole = (base + suffix).upper()
+    if len(whole) <= GENERATED_MAX:
+        return whole
+    tag = "_" + hashlib.sha256(whole.encode("utf-8")).hexdigest()[:6].upper()
+    return base.upper()[: GENERATED_MAX - len(tag) - len(suffix)] + tag + suffix.upper()
+
+
 def default_namespace(prefix: str, fixture: str) -> str:
     """The namespace irisfx uses when a fixture does not name one, e.g. FX_ENTITIES_100."""
-    return (prefix + re.sub(r"[^A-Za-z0-9]", "_", fixture)).upper()[:63]
+    return generated_name(prefix + re.sub(r"[^A-Za-z0-9]", "_", fixture))
 
 
 def table_key(name: str) -> str:

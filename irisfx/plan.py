@@ -7,13 +7,17 @@ namespace owned by someone else) block their fixture: it gets no actions, and ap
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
+from irisfx import compat
 from irisfx.models import ResolvedFixture
 from irisfx.names import row_mismatches
 from irisfx.observe import FileState, Observation
+
+log = logging.getLogger("irisfx")
 
 ActionKind = Literal["build", "snapshot", "verify", "mount", "replace", "unmount"]
 Cause = Literal["pending", "drift"]
@@ -209,8 +213,12 @@ def _plan_mount(
     inv = obs.inventory
     record = inv.owned.get(f.mount)
     pin = f.pin
-    if pin is not None and not resnapshot and pin.from_simulator != obs.engine.simulator:
+    fits = compat.decide(pin.built_by, obs.engine.product) if pin is not None else None
+    if pin is not None and not resnapshot and (pin.from_simulator != obs.engine.simulator
+                                               or (fits is not None and fits.refused)):
         return [], _incompatible(f, obs)
+    if fits is not None and fits.warning and not resnapshot:
+        log.warning("fixture '%s': %s", f.name, fits.warning)
     reason: str | None = None
     cause: Cause = "pending"
     kind: ActionKind = "replace"
@@ -285,9 +293,10 @@ def _incompatible(f: ResolvedFixture, obs: Observation) -> Problem:
     pin = f.pin
     built_by = pin.built_by if pin else "?"
     target = "the simulator" if obs.engine.simulator else "IRIS"
+    fits = compat.decide(built_by, obs.engine.product)
     return Problem(
         "conflict", f.name,
         f"fixture '{f.name}' was built by {built_by} and cannot be mounted on {target}",
-        details=(f"engine: {obs.engine.product}",),
+        details=(f"engine: {obs.engine.product}", *([fits.reason] if fits.refused else [])),
         fix=f"rebuild it for this engine: irisfx apply --rebuild {f.name}",
     )

@@ -15,19 +15,22 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from irisfx.apply import ApplyOptions, compute_plan, run_apply
 from irisfx.config import Project, load_project, unknown_fixture_error
 from irisfx.engines.base import Connection, Engine
 from irisfx.errors import ConfigError, ConflictError, IrisfxError
 from irisfx.models import Pin, ResolvedFixture
-from irisfx.names import normalize_namespace, row_mismatches
+from irisfx.names import generated_name, normalize_namespace, row_mismatches
 from irisfx.observe import open_project_engine
 from irisfx.plan import Action
 from irisfx.pytest_settings import CONFIG_NAME, PluginError, PluginSettings, Scope
 from irisfx.report import render_text
 from irisfx.workspace import Workspace
+
+if TYPE_CHECKING:
+    from irisfx.engines.iris.container import RunningIris
 
 # Two pytest runs of one project may start together (two terminals, a CI matrix); the
 # second waits for the first one's apply instead of failing on the project lock.
@@ -36,9 +39,10 @@ XDIST_COPY = re.compile(r".+_(GW\d+)")
 
 
 def copy_namespace(mount: str, worker: str) -> str:
-    """The namespace of a process's copy: FX_ORDERS + gw0 -> FX_ORDERS_GW0."""
+    """The namespace of a process's copy: FX_ORDERS + gw0 -> FX_ORDERS_GW0, at most
+    GENERATED_MAX characters (names.generated_name) so fixtures move between IRIS versions."""
     suffix = "_" + re.sub(r"[^A-Z0-9]", "_", worker.upper())
-    return normalize_namespace(mount[: 63 - len(suffix)] + suffix)
+    return normalize_namespace(generated_name(mount, suffix))
 
 
 @contextlib.contextmanager
@@ -71,6 +75,7 @@ class IrisfxRun:
         self.copies: dict[str, _Copy] = {}
         self._project: Project | None = None
         self._engine: Engine | None = None
+        self._container: RunningIris | None = None
         self._load_failure: PluginError | None = None
         self._checked: dict[str, PluginError | None] = {}
 
@@ -102,8 +107,27 @@ class IrisfxRun:
         if self._engine is None:
             project = self.project()
             with _rendered():
-                self._engine = open_project_engine(project, self.settings.iris.value)
+                self._engine = open_project_engine(project, self._engine_url())
         return self._engine
+
+    def _engine_url(self) -> str | None:
+        """The --irisfx-iris value; ``container[:IMAGE]`` becomes the run's IRIS container,
+        started by the first process that needs it (the xdist controller) and shared through
+        the environment with the processes it starts (the workers)."""
+        from irisfx.engines.iris.container import RUN_URL_ENV, container_image, shared_url
+
+        image = container_image(self.settings.iris.value)
+        if image is None:
+            return self.settings.iris.value
+        url, started = shared_url(RUN_URL_ENV, image)
+        if started is not None:
+            self._container = started
+        return url
+
+    def _stop_container(self) -> None:
+        if self._container is not None:
+            self._container.stop()
+            self._container = None
 
     def check_names(self, names: list[str]) -> None:
         """PluginError listing the declared fixtures when a name is not declared."""
@@ -254,6 +278,7 @@ class IrisfxRun:
         problems: list[str] = []
         if self.settings.keep:
             self.close()
+            self._stop_container()
             return problems
         doomed = {c.namespace: name for name, c in self.copies.items()}
         if sweep_workers:
@@ -267,6 +292,7 @@ class IrisfxRun:
                                 f"{exc}")
         self.copies.clear()
         self.close()
+        self._stop_container()
         return problems
 
     def _leftover_worker_copies(self, problems: list[str]) -> dict[str, str]:

@@ -89,8 +89,8 @@ def test_a_class_text_without_the_stamp_line_is_refused() -> None:
 @pytest.mark.parametrize(
     ("text", "missing"),
     [
-        ("<CLASS DOES NOT EXIST> *IrisFx.Helper", True),
-        ("<METHOD DOES NOT EXIST> *Stamp,IrisFx.Helper", True),
+        ("<CLASS DOES NOT EXIST> *ZIrisFx.Helper", True),
+        ("<METHOD DOES NOT EXIST> *Stamp,ZIrisFx.Helper", True),
         ("<PROTECT> *^oddDEF", False),
     ],
 )

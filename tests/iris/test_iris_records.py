@@ -45,7 +45,7 @@ def test_a_damaged_record_names_its_namespace_and_the_fix(text: str) -> None:
     with pytest.raises(EngineError) as caught:
         Record.from_json("FX_A", text)
     assert "FX_A" in caught.value.message
-    assert caught.value.fix is not None and "^IRISFX" in caught.value.fix
+    assert caught.value.fix is not None and "^ZIRISFX" in caught.value.fix
 
 
 def test_a_read_only_mount_whose_file_changed_is_changed() -> None:

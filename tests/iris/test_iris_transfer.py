@@ -179,10 +179,12 @@ def test_copy_on_server_checks_the_digest_without_sending_bytes(local: Path,
                                                                tmp_path: Path) -> None:
     files = Recording()
     remote = str(tmp_path / "server" / "in.DAT")
-    got = copy_on_server(str(local), remote, files, sha256=digest(local), label="IRIS.DAT")
+    got = copy_on_server(str(local), str(local.parent), remote, files, sha256=digest(local),
+                         label="IRIS.DAT")
     assert got.sha256 == digest(local) and files.appended == []
     with pytest.raises(IntegrityError):
-        copy_on_server(str(local), remote, files, sha256="1" * 64, label="IRIS.DAT")
+        copy_on_server(str(local), str(local.parent), remote, files, sha256="1" * 64,
+                       label="IRIS.DAT")
     assert not Path(remote).exists()
 
 
@@ -318,3 +320,12 @@ def test_file_stat_of_a_missing_file_is_none(tmp_path: Path) -> None:
 def test_chunks_never_exceed_1_mib_and_fit_an_iris_string_in_base64() -> None:
     assert CHUNK_SIZE <= 1024 * 1024
     assert (CHUNK_SIZE + 2) // 3 * 4 < 3_641_144  # IRIS's longest string
+
+
+def test_local_copy_refuses_a_source_outside_its_mapped_directory(tmp_path: Path) -> None:
+    outside = tmp_path / "secret"
+    outside.write_bytes(b"x")
+    (tmp_path / "map").mkdir()
+    with pytest.raises(EngineError, match="outside the mapped directory"):
+        LocalFiles().copy(str(tmp_path / "map" / ".." / "secret"), str(tmp_path / "map"),
+                          str(tmp_path / "t"))

@@ -1,7 +1,7 @@
 """The iris engine: a live InterSystems IRIS, driven through intersystems-irispython.
 
 One Native API connection to %SYS calls the helper class irisfx installs there (see
-IrisFxHelper.cls and docs/iris-calls.md); DB-API connections, one per namespace, run SQL.
+ZIrisFx.Helper.cls and docs/iris-calls.md); DB-API connections, one per namespace, run SQL.
 Every database irisfx makes lives in its own directory under ``<mgr>/irisfx/<project>/<NS>/``.
 """
 
@@ -48,11 +48,14 @@ from irisfx.engines.iris.transfer import (
     server_join,
     upload,
 )
-from irisfx.errors import ConflictError, EngineError, LockedError
+from irisfx.errors import ConflictError, EngineError, IntegrityError, LockedError
 from irisfx.faults import checkpoint
 from irisfx.recipes import Recipe, run_recipe
 
 log = logging.getLogger("irisfx.iris")
+
+# Any namespace can run it: the probe proves the database serves SQL, not that tables exist.
+PROBE_QUERY = "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
 
 
 class IrisEngine:
@@ -169,16 +172,16 @@ class IrisEngine:
             raise EngineError(f"cannot snapshot namespace {ns}: it does not exist on IRIS")
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + PART_SUFFIX)
-        mapped = self._paths.to_server(part)
-        if mapped is not None:
+        located = self._paths.locate(part)
+        if located is not None:
             progress.start(f"snapshot {ns} (shared directory)", None)
-            got = self._copy_database(ns, mapped)
+            got = self._copy_database(ns, *located)
             checkpoint("iris.snapshot.copied")
             part.replace(dest)
             progress.finish()
             return got
         remote = server_join(self._project_dir, "snapshots", f"{ns}.DAT")
-        got = self._copy_database(ns, remote)
+        got = self._copy_database(ns, remote, "")
         checkpoint("iris.snapshot.copied")
         download(self._files, remote, dest, progress, got)
         checkpoint("iris.snapshot.transferred")
@@ -210,10 +213,47 @@ class IrisEngine:
             checkpoint("iris.mount.copied")
             self._helper.call("CreateNamespace", ns, record.dir, int(readonly), 0)
             checkpoint("iris.mount.created")
+            if readonly:
+                self._prove_unchanged(fixture, dat, sha256)
+            self._probe(ns)
         except BaseException:
             self._undo(ns, record.dir)
             raise
         self._put(ns, record.with_state("ready").with_file(self._files.stat(dat)))
+
+    def _prove_unchanged(self, fixture: str, dat: str, sha256: str) -> None:
+        """After a read-only mount, the server's digest of the mounted file equals the pin:
+        mounting wrote nothing into it (docs/iris-calls.md, read-only mounts)."""
+        got = self._files.digest(dat)
+        if got.sha256 != sha256:
+            raise IntegrityError(
+                f"mounting fixture '{fixture}' read-only changed its file on the server",
+                details=[f"expected: sha256:{sha256}",
+                         f"server:   sha256:{got.sha256}  ({got.size:,} bytes)"],
+                fix="report it with `irisfx --debug apply` output: the read-only mount "
+                "wrote to the database label on this IRIS version",
+            )
+
+    def _probe(self, ns: str) -> None:
+        """One connection and one query in the new namespace before it is recorded ready, so a
+        database that cannot serve (e.g. <DIRECTORY> for a file copied while mounted) fails
+        here, in irisfx, and not in the user's first test."""
+        connection = self.connect(ns)
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(PROBE_QUERY)
+                cursor.fetchall()
+            except Exception as exc:
+                raise EngineError(
+                    f"namespace {ns} was created but cannot run a query: {exc}",
+                    fix="the database file may be damaged or copied while it was mounted; "
+                    "rebuild it: irisfx apply --rebuild NAME",
+                ) from None
+            finally:
+                cursor.close()
+        finally:
+            connection.close()
 
     def unmount(self, namespace: str) -> None:
         """Remove a namespace this project owns, with its database and files."""
@@ -290,15 +330,17 @@ class IrisEngine:
         """Put the file's bytes at ``dat``, proven equal to ``sha256`` on the server side."""
         # The temporary name depends only on the content, so an interrupted upload resumes.
         incoming = server_join(self._project_dir, "incoming", f"{sha256}.DAT")
-        mapped = self._paths.to_server(local_path)
-        if mapped is not None:
-            copy_on_server(mapped, incoming, self._files, sha256=sha256, label=local_path.name)
+        located = self._paths.locate(local_path)
+        if located is not None:
+            mapped, base = located
+            copy_on_server(mapped, base, incoming, self._files, sha256=sha256,
+                           label=local_path.name)
         else:
             upload(local_path, incoming, self._files, progress, sha256=sha256)
         self._files.rename(incoming, dat)
 
-    def _copy_database(self, ns: str, target: str) -> Transferred:
-        reply = self._helper.call("CopyDatabase", ns, target)
+    def _copy_database(self, ns: str, target: str, base: str) -> Transferred:
+        reply = self._helper.call("CopyDatabase", ns, target, base)
         if reply.get("shared"):
             log.warning(
                 "the database of namespace %s is shared with other namespaces: the instance "

@@ -1,8 +1,12 @@
-"""The helper class irisfx installs into IRIS (IrisFxHelper.cls), and calling it.
+"""The helper class irisfx installs into IRIS (ZIrisFx.Helper.cls), and calling it.
 
 The class ships as package data. Its ``STAMP`` parameter is replaced at install time by a digest
 of the shipped file, so any change to the file reinstalls it and an unchanged one never does.
-Every call passes scalars and gets back a JSON object: ``{"ok":1,...}`` or ``{"ok":0,"error":...}``.
+Every call passes scalars and gets back a JSON object: ``{"ok":1,...}`` or ``{"ok":0,"error":...}``,
+read with ``classMethodString``: ``classMethodValue`` may hand back bytes, Decimal, int or str.
+
+The class and its global are Z-prefixed (``ZIrisFx.Helper``, ``^ZIRISFX``): an IRIS upgrade
+deletes non-Z user code in %SYS. ``OLD_HELPER_CLASS`` is the name irisfx used before.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from irisfx.engines.iris.connect import classify
 from irisfx.engines.iris.transfer import FileStat
 from irisfx.errors import EngineError
 
-HELPER_CLASS = "IrisFx.Helper"
-HELPER_FILE = "IrisFxHelper.cls"
+HELPER_CLASS = "ZIrisFx.Helper"
+HELPER_FILE = "ZIrisFx.Helper.cls"
+OLD_HELPER_CLASS = "IrisFx.Helper"
 HELPER_NAMESPACE = "%SYS"
 STAMP_LINE = 'Parameter STAMP = "dev";'
 
@@ -62,13 +67,17 @@ def is_missing_class(text: str) -> bool:
 
 
 def installed_stamp(native: Any) -> str | None:
-    """The stamp of the helper installed on the instance, or None if there is none."""
+    """The stamp of the helper installed on the instance, or None: reinstall.
+
+    Any error from ``Stamp()`` means "reinstall", not only a missing class or method: a class
+    half-deleted by an upgrade, or compiled against another version, fails in other ways. If the
+    connection itself is the problem, installing fails next with that error.
+    """
     try:
-        value = native.classMethodValue(HELPER_CLASS, "Stamp")
+        value = native.classMethodString(HELPER_CLASS, "Stamp")
     except Exception as exc:
-        if is_missing_class(str(exc)):
-            return None
-        raise call_error("Stamp", str(exc)) from None
+        log.debug("%s.Stamp() failed, reinstalling: %s", HELPER_CLASS, exc)
+        return None
     return None if value is None else str(value)
 
 
@@ -163,7 +172,7 @@ class Helper:
     def call(self, method: str, *args: str | int) -> dict[str, Any]:
         """Call ``method`` with scalar arguments and return its reply."""
         try:
-            text = self._native.classMethodValue(HELPER_CLASS, method, *args)
+            text = self._native.classMethodString(HELPER_CLASS, method, *args)
         except Exception as exc:
             raise call_error(f"{HELPER_CLASS}.{method}", str(exc)) from None
         return parse_reply(method, text)
@@ -201,9 +210,9 @@ class HelperFiles:
         """Move a server file, replacing the target."""
         self._helper.call("FileRename", source, target)
 
-    def copy(self, source: str, target: str) -> None:
-        """Copy a server file."""
-        self._helper.call("FileCopy", source, target)
+    def copy(self, source: str, base: str, target: str) -> None:
+        """Copy a server file below the mapped directory ``base`` to ``target``."""
+        self._helper.call("FileCopy", source, base, target)
 
     def delete(self, path: str) -> None:
         """Remove a server file if it exists."""

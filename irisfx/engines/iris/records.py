@@ -1,6 +1,6 @@
 """Ownership records of the iris engine and the inventory built from them.
 
-A record lives in %SYS as ``^IRISFX("own", project, NAMESPACE) = <JSON>``. Besides what the
+A record lives in %SYS as ``^ZIRISFX("own", project, NAMESPACE) = <JSON>``. Besides what the
 contract's OwnedNamespace carries, it keeps the database directory (so that unmount finds what
 to remove even when the namespace is half-made) and, for a mount, the size and modification time
 of IRIS.DAT right after mounting (so that a later change to a read-only mount is visible).
@@ -58,7 +58,7 @@ class Record:
             raise EngineError(
                 f"the ownership record of namespace {namespace} on IRIS is damaged: {exc}",
                 details=[f"record: {text[:200]}"],
-                fix=f"remove it in %SYS: kill ^IRISFX(\"own\",<project>,\"{namespace}\"), "
+                fix=f"remove it in %SYS: kill ^ZIRISFX(\"own\",<project>,\"{namespace}\"), "
                 "then run irisfx plan",
             ) from None
 

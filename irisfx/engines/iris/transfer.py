@@ -55,7 +55,7 @@ class ServerFiles(Protocol):
 
     def rename(self, source: str, target: str) -> None: ...
 
-    def copy(self, source: str, target: str) -> None: ...
+    def copy(self, source: str, base: str, target: str) -> None: ...
 
     def delete(self, path: str) -> None: ...
 
@@ -97,8 +97,10 @@ class LocalFiles:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         Path(source).replace(target)
 
-    def copy(self, source: str, target: str) -> None:
-        """Copy ``source`` to ``target``."""
+    def copy(self, source: str, base: str, target: str) -> None:
+        """Copy ``source`` (which lies below ``base``) to ``target``."""
+        if not Path(source).resolve().is_relative_to(Path(base).resolve()):
+            raise EngineError(f"server file {source} is outside the mapped directory {base}")
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
 
@@ -151,13 +153,11 @@ def upload(
 
 
 def copy_on_server(
-    source: str, remote: str, files: ServerFiles, *, sha256: str, label: str
+    source: str, base: str, remote: str, files: ServerFiles, *, sha256: str, label: str
 ) -> Transferred:
-    """Copy a file the server can already read (a path-mapped one) to ``remote`` and prove it.
-
-    Same checks as ``upload``; the bytes never cross the connection.
-    """
-    files.copy(source, remote)
+    """Copy a file the server can already read (a path-mapped one, below the server directory
+    ``base``) to ``remote`` and prove it. Same checks as ``upload``; no bytes cross."""
+    files.copy(source, base, remote)
     return _verified(files, remote, files.digest(remote), sha256, label)
 
 
@@ -323,10 +323,15 @@ class PathMap:
 
     def to_server(self, local: Path) -> str | None:
         """The server's path for a local file, or None when no mapped directory holds it."""
+        found = self.locate(local)
+        return None if found is None else found[0]
+
+    def locate(self, local: Path) -> tuple[str, str] | None:
+        """The server's path for a local file and the mapped server directory holding it."""
         resolved = local.resolve()
         for client, server in self.pairs:
             if resolved.is_relative_to(client):
-                return server_join(server, *resolved.relative_to(client).parts)
+                return server_join(server, *resolved.relative_to(client).parts), server
         return None
 
 

@@ -68,7 +68,8 @@ class SimEngine:
         return EngineInfo(
             kind="sim",
             url=self.url,
-            product=f"{SIM_PRODUCT} {__version__} (simulator; SQLite {sqlite3.sqlite_version})",
+            product=f"{SIM_PRODUCT} {__version__} (simulator; SQLite {sqlite3.sqlite_version})"
+            + __import__("os").environ.get("IRISFX_SIM_SERVER_VERSION", ""),  # tests only: compat
             simulator=True,
         )
 
