@@ -34,6 +34,7 @@ from irisfx.names import row_mismatches
 from irisfx.observe import Observation, new_file_path, observe
 from irisfx.plan import Action, Plan, make_plan
 from irisfx.report import SavedPlan, fingerprint, problems_error
+from irisfx.store.location import store_url
 from irisfx.workspace import Workspace
 
 EventSink = Callable[[str, Action], None]
@@ -75,7 +76,7 @@ def compute_plan(
                           progress=ws.progress)
     declared = {ns for f in project.fixtures() for ns in (f.source, f.mount)}
     plan = make_plan(fixtures, observation, declared_namespaces=declared, rebuild=set(rebuild),
-                     narrowed=bool(names))
+                     narrowed=bool(names), store=store_url(project) is not None)
     ws.save_cache()
     return Planned(plan, observation, fingerprint(project, observation), tuple(sorted(rebuild)))
 
@@ -184,6 +185,11 @@ class _Runner:
 
     def _progress(self) -> Progress:
         return self.ws.progress() if self.ws.progress else NoProgress()
+
+    def _pull(self, action: Action) -> None:
+        from irisfx.store.apply import pull_fixture  # fsspec loads only when a pull runs
+
+        pull_fixture(self.ws, self._fixture(action))
 
     def _build(self, action: Action) -> None:
         fixture = self._fixture(action)

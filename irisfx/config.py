@@ -1,23 +1,36 @@
 """Loading and saving fixtures.toml: the boundary where raw TOML becomes validated models.
 
-Validation errors leave here as ``fixtures.toml:LINE: dotted.key: message`` lines inside one
-ConfigError; saving is canonical (sorted, tomli-w) and atomic (temp file + os.replace).
+Problems leave here as ``fixtures.toml:LINE: dotted.key: message`` lines inside one
+ConfigError, in line order; saving is canonical (sorted, tomli-w) and atomic (temp file +
+os.replace); :func:`merge_pins` writes pins into the file as it is on disk.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import tomli_w
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from irisfx.atomic import write_atomic
 from irisfx.errors import ConfigError
-from irisfx.models import Document, Fixture, Pin, ResolvedFixture, Settings
+from irisfx.models import (
+    FORMAT,
+    Document,
+    Fixture,
+    Pin,
+    Query,
+    ResolvedFixture,
+    Settings,
+    newer_format_message,
+)
+from irisfx.projectpaths import path_problems
+from irisfx.tomlkeys import KeyLines, Loc, show_key
 
 CONFIG_NAME = "fixtures.toml"
 STATE_DIR = ".irisfx"
@@ -30,7 +43,7 @@ class Project:
     root: Path
     config_path: Path
     doc: Document
-    raw: bytes
+    raw: bytes = field(repr=False)
 
     @property
     def name(self) -> str:
@@ -42,9 +55,13 @@ class Project:
         """``.irisfx/`` beside fixtures.toml: caches and locks, ignored by git."""
         return self.root / STATE_DIR
 
+    @cached_property
+    def _resolved(self) -> tuple[ResolvedFixture, ...]:
+        return tuple(ResolvedFixture(n, f) for n, f in sorted(self.doc.fixtures.items()))
+
     def fixtures(self) -> list[ResolvedFixture]:
         """Every declared fixture, defaults filled in, sorted by name."""
-        return [ResolvedFixture(n, f) for n, f in sorted(self.doc.fixtures.items())]
+        return list(self._resolved)
 
     def fixture(self, name: str) -> ResolvedFixture:
         """One declared fixture; an unknown name is a ConfigError listing the known ones."""
@@ -87,6 +104,9 @@ def find_config(start: Path) -> Path:
     )
 
 
+_SCHEMA_FIX = "correct the keys and values named above; 'irisfx schema' prints what is allowed"
+
+
 def load_project(config_path: Path) -> Project:
     """Read, parse and validate fixtures.toml; every problem is reported in one ConfigError."""
     try:
@@ -96,29 +116,34 @@ def load_project(config_path: Path) -> Project:
             f"{config_path} does not exist",
             fix="run 'irisfx init' to create it, or pass --config PATH",
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{config_path} is a folder, not a file",
+                          fix=f"pass the path of {CONFIG_NAME} itself") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {config_path}: {exc.strerror}") from None
+    name = config_path.name
     text = _decode(raw, config_path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"{config_path.name} is not valid TOML",
-            details=[f"{config_path.name}: {exc}"],
-            fix="correct the TOML syntax at the place named above",
-        ) from None
+    data = _parse(text, name)
+    _check_format(data, text, name)
     try:
         doc = Document.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(
-            f"{config_path.name} has {exc.error_count()} problem(s)",
-            details=list(_validation_lines(exc, text, config_path.name)),
-            fix="correct the keys and values named above; 'irisfx schema' prints what is "
-            "allowed",
-        ) from None
+        raise ConfigError(f"{name} has {exc.error_count()} problem(s)",
+                          details=_sorted(_validation_lines(exc, KeyLines(text), name)),
+                          fix=_SCHEMA_FIX) from None
+    except RecursionError:
+        raise _too_deep(name) from None
     root = config_path.parent.resolve()
-    _check_collisions(doc, text, config_path.name)
-    _check_paths_stay_inside(root, doc, text, config_path.name)
+    fixtures = [ResolvedFixture(n, f) for n, f in doc.fixtures.items()]
+    where = _Where(text, name)
+    problems = _collisions(fixtures, where)
+    problems += path_problems(root, config_path, STATE_DIR, fixtures, where.problem)
+    if problems:
+        raise ConfigError(
+            f"{name} has {len(problems)} problem(s)", details=_sorted(problems),
+            fix="give each fixture its own 'mount' namespace and 'file', inside the folder "
+            f"of {name} and outside {STATE_DIR}/; recipes are .sql or .py files",
+        )
     return Project(root=root, config_path=config_path, doc=doc, raw=raw)
 
 
@@ -130,8 +155,42 @@ def save_project(project: Project, doc: Document) -> Project:
 
 
 def render_document(doc: Document) -> str:
-    """The canonical TOML text of a document."""
+    """The canonical TOML text of a document (with ``[irisfx] format``)."""
     return tomli_w.dumps(doc.dump())
+
+
+def merge_pins(config_path: Path, pins: Mapping[str, Pin], *, planned: Project) -> Project:
+    """Write ``pins`` into fixtures.toml as it is on disk now, and return the new Project.
+
+    The file is read again, so edits made since ``planned`` was loaded are kept; only the
+    named fixtures' ``pin`` tables change. If a named fixture is gone, or its declaration
+    (everything but the pin) differs from the one in ``planned``, nothing is written and a
+    ConfigError says which. The write is atomic. Callers hold the project lock, so two
+    irisfx processes do not merge at once.
+    """
+    current = load_project(config_path)
+    fixtures = dict(current.doc.fixtures)
+    problems = []
+    for name in sorted(pins):
+        now, before = fixtures.get(name), planned.doc.fixtures.get(name)
+        if now is None:
+            problems.append(f"fixture '{name}' is no longer declared in {config_path.name}")
+        elif before is None or _declaration(now) != _declaration(before):
+            problems.append(f"fixture '{name}' was changed in {config_path.name} since it "
+                            "was planned")
+        else:
+            fixtures[name] = now.model_copy(update={"pin": pins[name]})
+    if problems:
+        raise ConfigError(
+            f"{config_path.name} changed while irisfx was working",
+            details=[*problems, "Nothing was pinned; the file is as you left it."],
+            fix="run 'irisfx plan' to see what the edited declaration needs, then apply",
+        )
+    return save_project(current, current.doc.model_copy(update={"fixtures": fixtures}))
+
+
+def _declaration(fixture: Fixture) -> dict[str, Any]:
+    return fixture.model_dump(mode="python", exclude={"pin"})
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -144,112 +203,137 @@ def _decode(raw: bytes, path: Path) -> str:
         ) from None
 
 
-def _validation_lines(exc: ValidationError, text: str, file_name: str) -> Iterable[str]:
+def _parse(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{name} is not valid TOML",
+            details=[f"{name}: {exc}"],
+            fix="correct the TOML syntax at the place named above",
+        ) from None
+    except RecursionError:
+        raise _too_deep(name) from None
+
+
+def _too_deep(name: str) -> ConfigError:
+    return ConfigError(f"{name} nests tables or arrays too deeply to read",
+                       fix="fixtures.toml needs at most a few levels of tables; remove the "
+                       "deep nesting")
+
+
+def _check_format(data: dict[str, Any], text: str, name: str) -> None:
+    # Before validation: a newer layout's other keys would otherwise bury this in noise.
+    settings = data.get("irisfx")
+    found = settings.get("format") if isinstance(settings, dict) else None
+    if isinstance(found, int) and not isinstance(found, bool) and found > FORMAT:
+        line = KeyLines(text).line(["irisfx", "format"])
+        raise ConfigError(f"{name} is in a newer format than this irisfx reads",
+                          details=[f"{name}:{line}: irisfx.format: "
+                                   f"{newer_format_message(found)}"],
+                          fix="upgrade irisfx (pip install -U irisfx), then run the "
+                          "command again")
+
+
+# --- messages in irisfx's words --------------------------------------------------------
+
+_MESSAGES = {
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "dict_type": "must be a table",
+    "list_type": "must be an array",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "datetime_type": "must be a date-time such as 2026-01-31T12:00:00Z",
+    "datetime_parsing": "must be a date-time such as 2026-01-31T12:00:00Z",
+    "missing": "required key is missing",
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be {ge} or more",
+    "string_pattern_mismatch": "must be 64 lower-case hex digits (a SHA-256)",
+}
+
+
+def _validation_lines(exc: ValidationError, lines: KeyLines,
+                      file_name: str) -> Iterable[tuple[int, str]]:
     for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
+        loc = list(error["loc"])
+        kind = error["type"]
+        line = lines.line(loc)
+        if kind == "missing" and loc == ["irisfx"]:
+            yield 0, (f"{file_name}: [irisfx] is missing: start the file with [irisfx] and "
+                      'project = "NAME"')
+            continue
+        if kind == "extra_forbidden":
             message = "unknown key; " + _allowed_keys_hint(loc)
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        line = locate_key(text, loc)
+        elif kind in _MESSAGES:
+            message = _MESSAGES[kind].format(**error.get("ctx", {}))
+        else:
+            message = error["msg"].removeprefix("Value error, ")
         where = f"{file_name}:{line}" if line else file_name
-        yield f"{where}: {'.'.join(loc) or '(top level)'}: {message}"
+        yield line or 0, f"{where}: {show_key(loc) or '(top level)'}: {message}"
 
 
-def _allowed_keys_hint(loc: list[str]) -> str:
+def _allowed_keys_hint(loc: Loc) -> str:
     parent = loc[:-1]
-    model: type[Document] | type[Settings] | type[Fixture] | type[Pin] = Document
+    model: type[BaseModel] = Document
     if parent[:1] == ["irisfx"]:
         model = Settings
     elif len(parent) == 2 and parent[0] == "fixtures":
         model = Fixture
     elif len(parent) == 3 and parent[2] == "pin":
         model = Pin
+    elif len(parent) == 4 and parent[2] == "queries":
+        model = Query
     return "allowed: " + ", ".join(model.model_fields)
 
 
-_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_.-]+)\s*=")
+def _sorted(problems: Iterable[tuple[int, str]]) -> list[str]:
+    return [text for _, text in sorted(problems, key=lambda p: p[0])]
 
 
-def _split_dotted(key: str) -> list[str]:
-    parts = re.findall(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+)", key)
-    return [a or b or c for a, b, c in parts]
-
-
-def locate_key(text: str, loc: Sequence[str]) -> int | None:
+def locate_key(text: str, loc: Loc) -> int | None:
     """The 1-based line where the dotted key ``loc`` is written, or its table's header."""
-    table: list[str] = []
-    best: int | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
-        if header:
-            table = _split_dotted(header.group(1))
-            if table == list(loc[: len(table)]) and len(table) <= len(loc):
-                best = number
-            continue
-        key = _KEY.match(line)
-        if key:
-            full = table + _split_dotted(key.group(1))
-            if full == list(loc[: len(full)]):
-                best = number
-                if len(full) == len(loc):
-                    return number
-    return best
+    return KeyLines(text).line(loc)
 
 
-def _check_collisions(doc: Document, text: str, file_name: str) -> None:
-    """Two fixtures may share a source, but no namespace may serve two roles, nor a file two
-    fixtures. Defaults count: 'event-log' and 'event_log' both default to FX_EVENT_LOG."""
-    problems: list[str] = []
+class _Where:
+    """Formats ``fixtures.toml:LINE: key`` for fixtures; indexes the text on first use."""
+
+    def __init__(self, text: str, file_name: str) -> None:
+        self.text, self.file_name = text, file_name
+
+    @cached_property
+    def lines(self) -> KeyLines:
+        return KeyLines(self.text)
+
+    def problem(self, name: str, key: str, what: str) -> tuple[int, str]:
+        line = self.lines.line(["fixtures", name, key])
+        where = f"{self.file_name}:{line}" if line else self.file_name
+        return line or 0, f"{where}: {show_key(['fixtures', name, key])}: {what}"
+
+
+def _collisions(fixtures: list[ResolvedFixture], where: _Where) -> list[tuple[int, str]]:
+    """No namespace may serve two roles (two fixtures may share a source). Defaults count:
+    'event-log' and 'event_log' both default to FX_EVENT_LOG."""
+    problems = []
     users: dict[str, str] = {}
-    files: dict[str, str] = {}
     recipes: dict[str, tuple[str, str | None]] = {}
 
-    def report(name: str, key: str, what: str) -> None:
-        line = locate_key(text, ["fixtures", name, key]) or locate_key(text, ["fixtures", name])
-        where = f"{file_name}:{line}" if line else file_name
-        written = key in doc.fixtures[name].model_fields_set
+    def report(fixture: ResolvedFixture, key: str, what: str) -> None:
+        written = key in fixture.decl.model_fields_set
         hint = "" if written else f" (by default); set '{key}' to choose another"
-        problems.append(f"{where}: fixtures.{name}.{key}: {what}{hint}")
+        problems.append(where.problem(fixture.name, key, what + hint))
 
-    for fixture in [ResolvedFixture(n, f) for n, f in doc.fixtures.items()]:
+    for fixture in fixtures:
         for role, ns in (("mount", fixture.mount), ("source", fixture.source)):
-            other = users.setdefault(ns, f"fixture '{fixture.name}' {role}")
-            if other != f"fixture '{fixture.name}' {role}" and not (
-                    role == "source" and other.endswith(" source")):
-                report(fixture.name, role, f"namespace {ns} is already used by {other}")
+            mine = f"fixture '{fixture.name}' {role}"
+            other = users.setdefault(ns, mine)
+            if other != mine and not (role == "source" and other.endswith(" source")):
+                report(fixture, role, f"namespace {ns} is already used by {other}")
         sharer, recipe = recipes.setdefault(fixture.source, (fixture.name, fixture.decl.recipe))
         if recipe != fixture.decl.recipe:
-            report(fixture.name, "recipe", f"source {fixture.source} is shared with fixture "
+            report(fixture, "recipe", f"source {fixture.source} is shared with fixture "
                    f"'{sharer}', whose recipe is {recipe or 'none'}: one namespace, one recipe")
-        owner = files.setdefault(fixture.file, fixture.name)
-        if owner != fixture.name:
-            report(fixture.name, "file", f"{fixture.file} is already the file of "
-                   f"fixture '{owner}'")
-    if problems:
-        raise ConfigError(f"{file_name} uses a namespace or file twice", details=problems,
-                          fix="give each fixture its own 'mount' namespace and 'file'")
-
-
-def _check_paths_stay_inside(root: Path, doc: Document, text: str, file_name: str) -> None:
-    problems = []
-    for name, fixture in doc.fixtures.items():
-        resolved = ResolvedFixture(name, fixture)
-        for key, rel in (("file", resolved.file), ("recipe", fixture.recipe)):
-            if rel is None:
-                continue
-            if not (root / rel).resolve().is_relative_to(root):
-                line = locate_key(text, ["fixtures", name, key])
-                where = f"{file_name}:{line}" if line else file_name
-                problems.append(
-                    f"{where}: fixtures.{name}.{key}: {rel} leads outside the project folder "
-                    "(through a symbolic link)"
-                )
-    if problems:
-        raise ConfigError(
-            f"{file_name} names paths outside the project",
-            details=problems,
-            fix="keep fixture files and recipes inside the folder that holds fixtures.toml",
-        )
+    return problems

@@ -82,6 +82,12 @@ class EngineError(IrisfxError):
     exit_code = ExitCode.ENGINE
 
 
+class StoreError(IrisfxError):
+    """The fixture store cannot be reached, refuses the credentials, or has no such bucket."""
+
+    exit_code = ExitCode.ENGINE
+
+
 class ApplyFailed(IrisfxError):
     """An apply stopped part-way; what finished is recorded and the next apply resumes."""
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from datetime import datetime
-from pathlib import PurePosixPath
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -15,36 +16,99 @@ from pydantic import (
     NonNegativeInt,
     PositiveFloat,
     StringConstraints,
+    WithJsonSchema,
+    field_validator,
 )
 
 from irisfx import names
+from irisfx.queries import MAX_ROWS, check_equals, check_read_only
+
+# Patterns for editors (``irisfx schema``); the validators below are what irisfx enforces and
+# say why. ECMA-262 syntax, which JSON Schema uses.
+_CONTROL = "\\u0000-\\u001f\\u007f"
+_PATH_PATTERN = rf"^(?![/~])(?!\.$)(?!.*\\)(?!(?:.*/)?\.\.(?:/|$))[^{_CONTROL}]+$"
+_NAMESPACE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,62}$"
+
+
+def _case_insensitive(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+_SYSTEM_NAMESPACE_PATTERN = (
+    "^(" + "|".join(_case_insensitive(n) for n in sorted(names.SYSTEM_NAMESPACES)) + ")$"
+)
+
+
+def _pattern(pattern: str, description: str, **extra: Any) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": pattern, "description": description,
+                           **extra})
+
+
+def _key_pattern(pattern: str, description: str) -> WithJsonSchema:
+    # Wrapped in allOf: pydantic moves a bare key pattern to patternProperties, which lets
+    # keys that do not match through; in propertyNames it refuses them.
+    return WithJsonSchema({"type": "string", "description": description,
+                           "allOf": [{"pattern": pattern}]})
+
 
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-Namespace = Annotated[str, AfterValidator(names.normalize_namespace)]
-TableName = Annotated[str, AfterValidator(names.check_table_name)]
-EnvVarName = Annotated[str, AfterValidator(names.check_env_var_name)]
-ProjectName = Annotated[str, AfterValidator(names.check_project_name)]
-FixtureName = Annotated[str, AfterValidator(names.check_fixture_name)]
+Namespace = Annotated[
+    str, AfterValidator(names.normalize_namespace),
+    _pattern(_NAMESPACE_PATTERN, "An IRIS namespace (case-insensitive, stored upper-case); "
+             "not one IRIS itself needs.", **{"not": {"pattern": _SYSTEM_NAMESPACE_PATTERN}}),
+]
+TableName = Annotated[str, AfterValidator(names.check_table_name),
+                      _key_pattern(names.TABLE_NAME.pattern, "Table or Schema.Table.")]
+EnvVarName = Annotated[str, AfterValidator(names.check_env_var_name),
+                       _pattern(names.ENV_VAR_NAME.pattern, "An environment variable name.")]
+ProjectName = Annotated[str, AfterValidator(names.check_project_name),
+                        _pattern(names.PROJECT_NAME.pattern, "A project name.")]
+ProjectId = Annotated[str, AfterValidator(names.check_project_id),
+                      _pattern(names.PROJECT_ID.pattern, "12 to 64 lower-case hex digits.")]
+FixtureName = Annotated[str, AfterValidator(names.check_fixture_name),
+                        _key_pattern(names.FIXTURE_NAME.pattern, "A fixture name.")]
 
 DEFAULT_ENGINE_URL = "sim://.irisfx/sim"
 SIM_PRODUCT = "irisfx-sim"
+FORMAT = 1  # the layout of fixtures.toml this irisfx reads and writes
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+MAX_PATH = 4096  # PATH_MAX on Linux
+
+
+def _no_control_characters(value: str, what: str) -> None:
+    if _CONTROL_CHARACTER.search(value):
+        raise ValueError(f"{what} holds a control character (such as a NUL byte); "
+                         "remove it")
+
+
+# Cached: 10,000 fixtures built by one recipe write the same path 10,000 times.
+@functools.lru_cache(maxsize=1024)
 def _check_relative_path(value: str) -> str:
-    path = PurePosixPath(value)
-    if "\\" in value or path.is_absolute() or value.startswith("~"):
+    _no_control_characters(value, "the path")
+    if len(value) > MAX_PATH:
+        raise ValueError(f"the path is longer than {MAX_PATH} characters")
+    if "\\" in value or value.startswith(("/", "~")):
         raise ValueError(f"{value!r} must be a path relative to the project folder, with '/'")
-    if ".." in path.parts:
+    parts = value.split("/")
+    if ".." in parts:
         raise ValueError(f"{value!r} leaves the project folder ('..' is not allowed)")
-    if not path.parts or value.strip() in {"", "."}:
+    if all(part in ("", ".") for part in parts) or not value.strip():
         raise ValueError("the path is empty")
     return value
 
 
-RelPath = Annotated[str, AfterValidator(_check_relative_path)]
+RelPath = Annotated[
+    str, AfterValidator(_check_relative_path),
+    _pattern(_PATH_PATTERN, "A path relative to the folder of fixtures.toml, with '/', "
+             "without '..'."),
+]
 
 
 def _check_engine_url(value: str) -> str:
+    _no_control_characters(value, "the engine URL")
     parts = urlsplit(value)
     if parts.scheme not in ("sim", "iris"):
         raise ValueError(f"{value!r} is not an engine URL: use iris://[USER@]HOST[:PORT] or "
@@ -63,15 +127,25 @@ class Model(BaseModel):
     """Base for every fixtures.toml table: unknown keys are errors."""
 
     # strict: TOML already has types; "no" must not quietly become False.
+    # defer_build: the validators are built on first use, not at import (start-up time).
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              strict=True)
+                              strict=True, defer_build=True)
 
 
 class Settings(Model):
     """The ``[irisfx]`` table."""
 
+    format: int = Field(
+        default=FORMAT, ge=1,
+        description="The layout of this file; irisfx writes it. Files without it are format 1.",
+    )
     project: ProjectName = Field(
         description="Names what this project owns on a shared instance; unique per instance."
+    )
+    id: ProjectId | None = Field(
+        default=None,
+        description="A random identity written once by 'irisfx init', so two copies of a "
+        "project with the same name can tell each other apart on one instance.",
     )
     iris: EngineUrl | None = Field(
         default=None,
@@ -92,6 +166,49 @@ class Settings(Model):
         description="Client directory -> the same directory as the IRIS server sees it "
         "(a bind mount), so files in it need not cross the connection.",
     )
+    store: str | None = Field(
+        default=None,
+        description="Content-addressed store of fixture files: s3://BUCKET/PREFIX, gs://..., "
+        "az://..., file:///ABS/PATH or a folder relative to this file. Environment variable "
+        "IRISFX_STORE wins. See docs/store.md.",
+    )
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: int) -> int:
+        if value > FORMAT:
+            raise ValueError(newer_format_message(value))
+        return value
+
+
+def newer_format_message(found: object) -> str:
+    """What to say about a fixtures.toml written in a layout this irisfx does not know."""
+    return (f"format {found} was written by a newer irisfx (this one reads format {FORMAT}); "
+            "upgrade irisfx")
+
+
+_SCALAR_SCHEMA: dict[str, Any] = {"type": ["string", "number", "boolean"]}
+Equals = Annotated[
+    Any, AfterValidator(check_equals),
+    WithJsonSchema({
+        "description": "The answer: one value, or a list of rows (each an array of values, "
+        f"or one value for a one-column row), at most {MAX_ROWS} rows.",
+        "anyOf": [_SCALAR_SCHEMA, {"type": "array", "maxItems": MAX_ROWS, "items": {
+            "anyOf": [_SCALAR_SCHEMA, {"type": "array", "items": _SCALAR_SCHEMA}]}}],
+    }),
+]
+ReadOnlySql = Annotated[
+    str, AfterValidator(check_read_only),
+    WithJsonSchema({"type": "string",
+                    "description": "One read-only statement: SELECT or WITH."}),
+]
+
+
+class Query(Model):
+    """A known query: a read-only statement and the answer tests rely on."""
+
+    sql: ReadOnlySql
+    equals: Equals
 
 
 class Pin(Model):
@@ -132,11 +249,19 @@ class Fixture(Model):
     expect: dict[TableName, NonNegativeInt] = Field(
         default_factory=dict, description="Row counts checked after mounting."
     )
+    queries: list[Query] = Field(
+        default_factory=list,
+        description="Known queries, checked before pinning and after mounting: "
+        "[{ sql = \"SELECT COUNT(*) FROM T\", equals = 40 }].",
+    )
     pin: Pin | None = None
 
 
 class Document(Model):
     """The whole fixtures.toml."""
+
+    model_config = ConfigDict(title="fixtures.toml",
+                              json_schema_extra={"$schema": JSON_SCHEMA_DIALECT})
 
     irisfx: Settings
     fixtures: dict[FixtureName, Fixture] = Field(default_factory=dict)
@@ -144,8 +269,9 @@ class Document(Model):
     def dump(self) -> dict[str, Any]:
         """The document as plain data in canonical order: the keys the user wrote, and pins."""
         # exclude_unset keeps exactly the keys the user wrote, defaults included.
-        data: dict[str, Any] = {"irisfx": self.irisfx.model_dump(mode="python",
-                                                                exclude_unset=True)}
+        settings = self.irisfx.model_dump(mode="python", exclude_unset=True)
+        settings.pop("format", None)
+        data: dict[str, Any] = {"irisfx": {"format": FORMAT, **settings}}
         fixtures: dict[str, Any] = {}
         for name in sorted(self.fixtures):
             fixture = self.fixtures[name]

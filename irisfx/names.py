@@ -15,6 +15,7 @@ PROJECT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 NAMESPACE_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,62}$")
 TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}(\.[A-Za-z_][A-Za-z0-9_]{0,127})?$")
 ENV_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+PROJECT_ID = re.compile(r"^[0-9a-f]{12,64}$")
 
 # Namespaces IRIS itself needs; mounting over or unmounting them would break the instance.
 SYSTEM_NAMESPACES = frozenset({"%SYS", "USER", "HSLIB", "HSSYS", "DOCBOOK", "SAMPLES", "ENSLIB"})
@@ -22,20 +23,20 @@ SYSTEM_NAMESPACES = frozenset({"%SYS", "USER", "HSLIB", "HSSYS", "DOCBOOK", "SAM
 
 def check_fixture_name(name: str) -> str:
     """Return ``name`` if it is a valid fixture name, else raise ValueError saying why."""
-    if not FIXTURE_NAME.match(name):
+    if not FIXTURE_NAME.fullmatch(name):
         raise ValueError(
-            f"invalid fixture name {name!r}: use letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit (at most 64 characters)"
+            f"invalid fixture name {name!r}: use ASCII letters (A-Z, a-z), digits, '.', '_' "
+            "and '-', starting with a letter or digit (at most 64 characters)"
         )
     return name
 
 
 def check_project_name(name: str) -> str:
     """Return ``name`` if it is a valid project name, else raise ValueError saying why."""
-    if not PROJECT_NAME.match(name):
+    if not PROJECT_NAME.fullmatch(name):
         raise ValueError(
-            f"invalid project name {name!r}: use letters, digits, '.', '_' and '-' "
-            "(at most 64 characters)"
+            f"invalid project name {name!r}: use ASCII letters (A-Z, a-z), digits, '.', '_' "
+            "and '-', starting with a letter or digit (at most 64 characters)"
         )
     return name
 
@@ -46,10 +47,10 @@ def normalize_namespace(name: str) -> str:
     IRIS namespace names are case-insensitive and stored upper-case.
     """
     upper = name.upper()
-    if not NAMESPACE_NAME.match(upper):
+    if not NAMESPACE_NAME.fullmatch(upper):
         raise ValueError(
-            f"invalid namespace {name!r}: use letters, digits and '_', starting with a letter "
-            "(at most 63 characters); '%', '-', spaces and quotes are refused"
+            f"invalid namespace {name!r}: use ASCII letters (A-Z), digits and '_', starting "
+            "with a letter (at most 63 characters); '%', '-', spaces and quotes are refused"
         )
     if upper in SYSTEM_NAMESPACES:
         raise ValueError(f"namespace {upper!r} belongs to IRIS itself; choose another name")
@@ -58,18 +59,36 @@ def normalize_namespace(name: str) -> str:
 
 def check_table_name(name: str) -> str:
     """Return ``name`` if it is ``Table`` or ``Schema.Table`` with plain identifiers."""
-    if not TABLE_NAME.match(name):
+    if not TABLE_NAME.fullmatch(name):
         raise ValueError(
-            f"invalid table name {name!r}: write Schema.Table with letters, digits and '_'"
+            f"invalid table name {name!r}: write Schema.Table with ASCII letters, digits "
+            "and '_', each part starting with a letter or '_'"
         )
     return name
 
 
 def check_env_var_name(name: str) -> str:
     """Return ``name`` if it can be an environment variable name."""
-    if not ENV_VAR_NAME.match(name):
+    if not ENV_VAR_NAME.fullmatch(name):
         raise ValueError(f"invalid environment variable name {name!r}")
     return name
+
+
+def check_project_id(value: str) -> str:
+    """Return ``value`` if it is a project id: 12 to 64 lower-case hex digits."""
+    if not PROJECT_ID.fullmatch(value):
+        raise ValueError(
+            f"invalid project id {value!r}: use 12 to 64 lower-case hex digits (0-9, a-f), "
+            "e.g. the one 'irisfx init' writes"
+        )
+    return value
+
+
+def new_project_id() -> str:
+    """A fresh random project id (12 hex digits), written once into fixtures.toml."""
+    import secrets
+
+    return secrets.token_hex(6)
 
 
 # Names irisfx makes up itself stay within 30 characters: IRIS allows 64 for database and

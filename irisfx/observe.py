@@ -13,7 +13,7 @@ from irisfx.digest import FileDigest, ProgressFactory, StatCache, digest_files
 from irisfx.engines import EngineSettings, open_engine
 from irisfx.engines.base import Engine, EngineInfo, Inventory
 from irisfx.models import DEFAULT_ENGINE_URL, ResolvedFixture
-from irisfx.recipes import Recipe, load_recipe
+from irisfx.recipes import Recipe, load_recipes
 
 ENGINE_ENV = "IRISFX_IRIS"
 NEW_SUFFIX = ".irisfx-new"
@@ -117,10 +117,8 @@ def observe(
     progress: ProgressFactory | None = None,
 ) -> Observation:
     """Observe files, recipes and the engine for the given fixtures. Changes nothing."""
-    recipes = {
-        f.name: load_recipe(project.path(f.decl.recipe), f.decl.recipe)
-        for f in fixtures if f.decl.recipe
-    }
+    loaded = load_recipes(project.root, (f.decl.recipe for f in fixtures if f.decl.recipe))
+    recipes = {f.name: loaded[f.decl.recipe] for f in fixtures if f.decl.recipe}
     return Observation(
         engine=engine.info(),
         inventory=engine.inventory(),

@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from irisfx import compat
+from irisfx.digest import FileDigest
 from irisfx.models import ResolvedFixture
 from irisfx.names import row_mismatches
 from irisfx.observe import FileState, Observation
 
 log = logging.getLogger("irisfx")
 
-ActionKind = Literal["build", "snapshot", "verify", "mount", "replace", "unmount"]
+ActionKind = Literal["pull", "build", "snapshot", "verify", "mount", "replace", "unmount"]
 Cause = Literal["pending", "drift"]
 ProblemKind = Literal["integrity", "conflict"]
-ACTION_ORDER: tuple[ActionKind, ...] = ("build", "snapshot", "verify", "mount", "replace",
-                                        "unmount")
+ACTION_ORDER: tuple[ActionKind, ...] = ("pull", "build", "snapshot", "verify", "mount",
+                                        "replace", "unmount")
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,13 @@ def make_plan(
     declared_namespaces: Collection[str],
     rebuild: Collection[str] = (),
     narrowed: bool = False,
+    store: bool = False,
 ) -> Plan:
     """Compare the declared ``fixtures`` with ``observation``.
 
     ``declared_namespaces`` are the source and mount namespaces of every declared fixture (not
     only the selected ones), so that a narrowed plan never unmounts a namespace still in use.
+    With a ``store``, a pinned file that is missing is pulled from it (docs/store.md).
     """
     actions: list[Action] = []
     problems: list[Problem] = []
@@ -104,7 +107,7 @@ def make_plan(
                               f"{record.role} namespace is no longer declared",
                               destructive=record.state == "ready"))
     for fixture in fixtures:
-        steps, problem = _plan_fixture(fixture, observation, fixture.name in rebuild)
+        steps, problem = _plan_fixture(fixture, observation, fixture.name in rebuild, store)
         if problem is not None:
             problems.append(problem)
         else:
@@ -116,12 +119,21 @@ def make_plan(
 
 
 def _plan_fixture(
-    f: ResolvedFixture, obs: Observation, rebuild: bool
+    f: ResolvedFixture, obs: Observation, rebuild: bool, store: bool = False
 ) -> tuple[list[Action], Problem | None]:
     file_state = obs.files[f.name]
     pin = f.pin
     recipe = obs.recipes.get(f.name)
     steps: list[Action] = []
+    if store and pin is not None and not rebuild and file_state.digest is None and not (
+        file_state.interrupted and file_state.interrupted.sha256 == pin.sha256
+    ):
+        # Pulled, the file is the pinned one: plan the rest as if it were already here. A
+        # changed recipe snapshots a new file anyway, so nothing is pulled for it.
+        if not (f.decl.recipe and recipe and recipe.sha256 != pin.recipe_sha256):
+            steps.append(Action("pull", f.name, None, "the pinned file is missing here; the "
+                                "store has it by its digest"))
+        file_state = FileState(FileDigest(pin.sha256, pin.size, hashed=False))
     snapshot_reason, cause = _why_snapshot(f, file_state, recipe.sha256 if recipe else None,
                                            rebuild)
     if isinstance(snapshot_reason, Problem):

@@ -15,11 +15,12 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from irisfx.apply import ApplyOptions, compute_plan, run_apply
 from irisfx.config import Project, load_project, unknown_fixture_error
-from irisfx.engines.base import Connection, Engine
+from irisfx.engines.base import Connection, Engine, ResetsCopies
 from irisfx.errors import ConfigError, ConflictError, IrisfxError
 from irisfx.models import Pin, ResolvedFixture
 from irisfx.names import generated_name, normalize_namespace, row_mismatches
@@ -224,8 +225,7 @@ class IrisfxRun:
                                                          or copy.group != group):
             # Back to the pinned state: a fresh copy is cheaper to reason about than undoing
             # whatever the previous tests wrote.
-            self.engine().unmount(copy.namespace)
-            self._mount_copy(fixture, pin, copy.namespace)
+            self._reset_copy(fixture, pin, copy.namespace)
         copy.group, copy.clean = group, False
         return copy.namespace
 
@@ -242,12 +242,24 @@ class IrisfxRun:
         self.engine().unmount(namespace)
 
     def _mount_copy(self, fixture: ResolvedFixture, pin: Pin, namespace: str) -> None:
+        self.engine().mount(fixture.name, self._pinned_file(fixture), namespace,
+                            readonly=False, sha256=pin.sha256, role="copy")
+
+    def _reset_copy(self, fixture: ResolvedFixture, pin: Pin, namespace: str) -> None:
+        engine = self.engine()
+        if isinstance(engine, ResetsCopies):  # one file copy and one state change
+            engine.reset_copy(fixture.name, self._pinned_file(fixture), namespace,
+                              sha256=pin.sha256)
+        else:
+            engine.unmount(namespace)
+            self._mount_copy(fixture, pin, namespace)
+
+    def _pinned_file(self, fixture: ResolvedFixture) -> Path:
         path = self.project().path(fixture.file)
         if not path.is_file():
             raise ConfigError(f"fixture '{fixture.name}' has no file at {fixture.file}",
                               fix="run 'irisfx apply' to make it")
-        self.engine().mount(fixture.name, path, namespace, readonly=False, sha256=pin.sha256,
-                            role="copy")
+        return path
 
     def _check_rows_once(self, fixture: ResolvedFixture, namespace: str) -> None:
         if fixture.name in self._checked:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
+import stat
 import sys
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -19,6 +22,8 @@ from irisfx.errors import RecipeError
 
 if TYPE_CHECKING:
     from irisfx.engines.base import Connection
+
+MAX_RECIPE_BYTES = 64 * 1024 * 1024  # a recipe is a script, not data; a device is endless
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,8 @@ class Recipe:
 
 
 def load_recipe(path: Path, display: str = "") -> Recipe:
-    """Read a recipe's kind and digest; RecipeError if it is missing or of an unknown kind."""
+    """Read a recipe's kind and digest; RecipeError if it is missing, not a regular file,
+    larger than MAX_RECIPE_BYTES, or of an unknown kind."""
     kinds: dict[str, Literal["sql", "python"]] = {".sql": "sql", ".py": "python"}
     kind = kinds.get(path.suffix.lower())
     if kind is None:
@@ -45,15 +51,58 @@ def load_recipe(path: Path, display: str = "") -> Recipe:
             f"recipe {path.name} is neither .sql nor .py",
             fix="write the recipe as an SQL script (.sql) or a Python file with build(conn) (.py)",
         )
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise RecipeError(
-            f"recipe {path} does not exist",
-            fix="create it, or correct the fixture's 'recipe' key in fixtures.toml",
-        ) from None
+    data = read_recipe_bytes(path, display)
     return Recipe(path=path, kind=kind, sha256=hashlib.sha256(data).hexdigest(),
                   display=display)
+
+
+def load_recipes(root: Path, relatives: Iterable[str]) -> dict[str, Recipe]:
+    """Each distinct recipe, named as fixtures.toml writes it (relative to ``root``), read
+    and hashed once: 10,000 fixtures built by one recipe cost one read, not 10,000."""
+    recipes: dict[str, Recipe] = {}
+    for relative in relatives:
+        if relative not in recipes:
+            recipes[relative] = load_recipe(root / relative, relative)
+    return recipes
+
+
+def read_recipe_bytes(path: Path, display: str = "") -> bytes:
+    """The bytes of a recipe that is a regular file of at most MAX_RECIPE_BYTES.
+
+    Opened without blocking and checked on the open descriptor before reading, so a FIFO
+    (which would wait for a writer) or a device such as /dev/zero (which never ends) is
+    refused, even if it replaced the file after a check by name.
+    """
+    name = display or str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise RecipeError(
+            f"recipe {name} does not exist",
+            fix="create it, or correct the fixture's 'recipe' key in fixtures.toml",
+        ) from None
+    except OSError as exc:
+        raise RecipeError(f"cannot read recipe {name}: {exc.strerror}",
+                          fix="check the file's permissions") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RECIPE_BYTES:
+        os.close(fd)
+        if stat.S_ISREG(info.st_mode):
+            raise _too_big(name)
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise RecipeError(f"recipe {name} is {what}", fix="point 'recipe' at a .sql or .py file")
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(MAX_RECIPE_BYTES + 1)  # the file may have grown since fstat
+    if len(data) > MAX_RECIPE_BYTES:
+        raise _too_big(name)
+    return data
+
+
+def _too_big(name: str) -> RecipeError:
+    return RecipeError(
+        f"recipe {name} is larger than {MAX_RECIPE_BYTES // (1024 * 1024)} MiB",
+        fix="generate large data in a Python recipe (build(conn)) instead of writing it out",
+    )
 
 
 def split_sql(text: str) -> list[str]:
@@ -131,7 +180,11 @@ def _line_in(recipe: Recipe, exc: BaseException) -> str:
 
 
 def _run_sql(recipe: Recipe, connection: Connection) -> None:
-    text = recipe.path.read_text(encoding="utf-8")
+    try:
+        text = read_recipe_bytes(recipe.path, recipe.display).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"recipe {recipe.name} is not UTF-8 text (byte {exc.start})",
+                          fix="save the recipe as UTF-8") from None
     cursor = connection.cursor()
     try:
         for number, statement in enumerate(split_sql(text), start=1):
@@ -149,6 +202,7 @@ def _run_sql(recipe: Recipe, connection: Connection) -> None:
 
 
 def _run_python(recipe: Recipe, connection: Connection) -> None:
+    read_recipe_bytes(recipe.path, recipe.display)  # a FIFO or device must not reach import
     module_name = f"irisfx_recipe_{recipe.sha256[:12]}"
     spec = importlib.util.spec_from_file_location(module_name, recipe.path)
     if spec is None or spec.loader is None:

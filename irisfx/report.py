@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from irisfx.observe import Observation
 
 JSON_FORMAT_VERSION = 1
-SYMBOLS = {"build": "+", "snapshot": "+", "verify": "?", "mount": "+", "replace": "-/+",
-           "unmount": "-"}
+SYMBOLS = {"pull": "+", "build": "+", "snapshot": "+", "verify": "?", "mount": "+",
+           "replace": "-/+", "unmount": "-"}
 NO_CHANGES = "No changes. Fixtures match fixtures.toml."
 
 

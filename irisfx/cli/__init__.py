@@ -18,6 +18,7 @@ from irisfx.cli import plans  # noqa: F401
 from irisfx.cli import files  # noqa: F401
 from irisfx.cli import instance  # noqa: F401
 from irisfx.cli import project  # noqa: F401
+from irisfx.cli import store  # noqa: F401
 # isort: on
 from irisfx.errors import ExitCode, IrisfxError, exit_code_for
 

@@ -13,11 +13,13 @@ from irisfx.cli.app import (
     load_workspace,
     style,
 )
+from irisfx.cli.github import OutputFormat, emit_verify
 from irisfx.errors import ExitCode
 
 
 @app.command("verify")
-def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Verify.cached) -> None:
+def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Verify.cached,
+               output: OutputFormat = None) -> None:
     """Check fixture files against their pins. Needs no engine. Exit 3 on any mismatch.
 
     Example: irisfx verify --verify full
@@ -48,6 +50,7 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
             line = style(g, " ok ", "green") + f" {fixture.name}: sha256:{pin.sha256[:12]}… " \
                    f"({pin.size:,} bytes)"
         typer.echo(line)
+    emit_verify(output, ws, states)
     if failed:
         typer.echo(f"\n{failed} file(s) do not match their pins. Restore them from git, or "
                    "rebuild on purpose: irisfx apply --rebuild NAME", err=True)

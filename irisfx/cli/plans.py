@@ -22,6 +22,7 @@ from irisfx.cli.app import (
     problem_exit,
     style,
 )
+from irisfx.cli.github import OutputFormat, emit_plan
 from irisfx.errors import ExitCode, UsageError
 
 
@@ -37,6 +38,7 @@ def plan_cmd(
                    "'irisfx apply --plan FILE'.")] = None,
     rebuild: Rebuild = None,
     verify: VerifyMode = Verify.cached,
+    output: OutputFormat = None,
 ) -> None:
     """Show what apply would do. Changes nothing.
 
@@ -61,6 +63,7 @@ def plan_cmd(
         echo_plan(g, render_text(planned.plan, planned.observation.engine.product))
         if out is not None:
             typer.echo(f"\nSaved the plan to {out}. Apply it with: irisfx apply --plan {out}")
+    emit_plan(output, ws, planned, "plan", annotate=not as_json)
     problem_exit(planned.plan)
     if detailed_exitcode and planned.plan.has_changes:
         raise typer.Exit(ExitCode.CHANGES)
@@ -127,7 +130,8 @@ def apply_cmd(
 
 
 @app.command("check")
-def check_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Verify.cached) -> None:
+def check_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Verify.cached,
+              output: OutputFormat = None) -> None:
     """Read-only drift check for CI: 0 in sync, 2 pending or drift, 3 a file fails its pin,
     1 fixtures.toml cannot be applied as declared (e.g. a namespace owned by others).
 
@@ -142,6 +146,7 @@ def check_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Veri
         planned = compute_plan(ws, engine, names or (), full_verify=verify is Verify.full)
     plan = planned.plan
     echo_plan(g, render_text(plan, planned.observation.engine.product))
+    emit_plan(output, ws, planned, "check")
     problem_exit(plan)
     if plan.actions:
         raise typer.Exit(ExitCode.CHANGES)

@@ -29,14 +29,31 @@ def init_cmd(
     ctx: typer.Context,
     project_name: Annotated[str | None, typer.Option("--project", help="Project name "
                             "(default: this folder's name).")] = None,
+    store: Annotated[str | None, typer.Option("--store", help="Keep fixture files in this "
+                     "store (s3://BUCKET/PREFIX, a folder, ...) instead of git; "
+                     "docs/store.md.", show_default=False)] = None,
+    lfs: Annotated[bool, typer.Option("--lfs", help="Keep fixture files in git LFS "
+                   "(.gitattributes).")] = False,
 ) -> None:
     """Start a project here: fixtures.toml with an example fixture, its recipe, .gitignore.
 
     Example: mkdir demo && cd demo && irisfx init && irisfx apply
     """
     from irisfx.scaffold import init_project
+    from irisfx.store.scaffold import add_lfs, add_store, check_store_url
 
-    for line in init_project(Path.cwd(), project_name):
+    if store is not None and lfs:
+        from irisfx.errors import UsageError
+
+        raise UsageError("--store and --lfs are two ways to keep the files", fix="choose one")
+    if store is not None:
+        check_store_url(store)
+    lines = init_project(Path.cwd(), project_name)
+    if store is not None:
+        lines[-1:-1] = add_store(Path.cwd(), Path.cwd() / "fixtures.toml", store)
+    if lfs:
+        lines[-1:-1] = add_lfs(Path.cwd())
+    for line in lines:
         typer.echo(line)
 
 

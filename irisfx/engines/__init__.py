@@ -23,6 +23,8 @@ class EngineSettings:
     password_env: str = "IRIS_PASSWORD"
     connect_timeout: float = 10.0
     path_map: dict[str, str] = field(default_factory=dict)
+    # fixtures.toml's [irisfx] id: tells apart two projects of the same name on one instance
+    project_id: str | None = None
 
 
 def open_engine(settings: EngineSettings) -> Engine:

@@ -34,8 +34,28 @@ class EngineInfo:
 
 
 @dataclass(frozen=True)
+class ProjectRef:
+    """Who made an ownership record: the project's name, and its id and folder if recorded.
+
+    Two projects may share a name (``init`` derives it from the folder); the id tells them
+    apart. A record whose name matches but whose id differs (both present) is another
+    project's, and engines refuse to replace or remove it.
+    """
+
+    name: str
+    id: str | None = None
+    location: str | None = None  # where the project lives (its folder), for people to read
+
+    def describe(self) -> str:
+        """``project 'demo' (id 3f2a..., at /home/ann/demo)`` for messages."""
+        extra = [f"id {self.id}"] if self.id else []
+        extra += [f"at {self.location}"] if self.location else []
+        return f"project '{self.name}'" + (f" ({', '.join(extra)})" if extra else "")
+
+
+@dataclass(frozen=True)
 class OwnedNamespace:
-    """An ownership record: a namespace (with its own database) that this project made."""
+    """An ownership record: a namespace (with its own database) that a project made."""
 
     namespace: str
     role: Role  # source: built by a recipe; mount: serves a pinned file; copy: a test's copy
@@ -44,16 +64,31 @@ class OwnedNamespace:
     sha256: str | None = None  # digest of the file served (mount, copy)
     recipe_sha256: str | None = None  # digest of the recipe that built it (source)
     readonly: bool = False
-    changed: bool = False  # the served database file changed since it was mounted
+    changed: bool = False  # the served database file changed since it was mounted (below)
     database_present: bool = True  # the namespace's database and namespace still exist
+    owner: ProjectRef | None = None  # the project that made it, where the engine knows it
 
 
 @dataclass(frozen=True)
 class Inventory:
-    """What the instance holds: every namespace, and this project's ownership records."""
+    """What the instance holds: every namespace, and this project's ownership records.
+
+    ``others`` holds the records of every other project on the instance (a project of the
+    same name with another id included), each with its ``owner``, so that a message about a
+    namespace irisfx must not touch can name the project that owns it.
+    """
 
     namespaces: frozenset[str]
     owned: Mapping[str, OwnedNamespace] = field(default_factory=dict)
+    others: Mapping[str, OwnedNamespace] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProjectRecords:
+    """One irisfx project on the instance and its ownership records (``status --all``)."""
+
+    owner: ProjectRef
+    records: tuple[OwnedNamespace, ...]
 
 
 @dataclass(frozen=True)
@@ -124,7 +159,31 @@ class Engine(Protocol):
         ...
 
     def inventory(self) -> Inventory:
-        """Every namespace on the instance and this project's ownership records. Read-only."""
+        """Every namespace on the instance and this project's ownership records. Read-only.
+
+        ``changed`` on a read-only mount is cheap and stat-based: the engine records the
+        served file's size, mtime, ctime and inode when it mounts it, and reports
+        ``changed=True`` when any of them differs. A write to the file changes its ctime even
+        when the writer restores size and mtime, so an edit in place is caught; what stat
+        cannot catch (a file system whose ctime can be set, or a restored clock) is caught
+        only by ``verify_mounts``, which reads the bytes. Writable mounts and test copies
+        change by design and are never reported as changed.
+        """
+        ...
+
+    def verify_mounts(self) -> dict[str, str | None]:
+        """The SHA-256 of the file each of this project's ready mounts and copies serves now.
+
+        Reads every byte (``check --verify full``): this is the check that trusts nothing the
+        engine recorded. Keys are namespaces; ``None`` means the served file is missing.
+        """
+        ...
+
+    def projects(self) -> list[ProjectRecords]:
+        """Every irisfx project with ownership records on the instance, sorted by name.
+
+        For ``status --all``: each project's records carry their ``owner``.
+        """
         ...
 
     def build(self, fixture: str, namespace: str, recipe: Recipe) -> None:
@@ -166,7 +225,8 @@ class Engine(Protocol):
         """Remove a namespace this project owns, with its database and files.
 
         Tolerates half-made namespaces (any ownership state). A namespace the project does not
-        own is refused with ConflictError.
+        own is refused with ConflictError, which names the owning project (see ProjectRef): a
+        record of a project with the same name but another id is not owned.
         """
         ...
 
@@ -184,4 +244,23 @@ class Engine(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+
+@runtime_checkable
+class ResetsCopies(Protocol):
+    """Optional: an engine that can put a test copy back to its pinned file in one step.
+
+    The pytest plugin resets a writable fixture's copy before each test that needs a clean
+    one; without this it unmounts and mounts the copy again.
+    """
+
+    def reset_copy(self, fixture: str, local_path: Path, namespace: str, *,
+                   sha256: str) -> None:
+        """Serve ``local_path`` again in the existing test copy ``namespace`` (role "copy").
+
+        The copy's digest is checked against ``sha256`` as ``mount`` does (IntegrityError,
+        nothing served otherwise). A namespace that is not a ready copy of this project is
+        mounted afresh instead.
+        """
         ...

@@ -168,7 +168,7 @@ def test_no_config_says_how_to_start(tmp_path: Path, project: ProjectDir) -> Non
 
 
 def test_corrupt_and_unreachable_sim_exit_4(applied: ProjectDir) -> None:
-    state = applied.root / "sim" / "instance.json"
+    state = applied.root / "sim" / "instance.db"
     state.write_text("{ broken")
     run = applied.irisfx("plan")
     assert run.code == 4 and "corrupt" in run.err and "Traceback" not in run.text

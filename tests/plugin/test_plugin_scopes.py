@@ -144,8 +144,9 @@ def test_failure_to_remove_a_copy_is_a_warning(fx: FxProject) -> None:
         def test_breaks_the_instance_at_the_end(irisfx):
             irisfx.connect("orders")
             # Stands in for an instance that stops answering: its state becomes unreadable.
-            with open(".irisfx/sim/instance.json", "w") as state:
-                state.write("{ not json")
+            import sqlite3
+            with sqlite3.connect(".irisfx/sim/instance.db") as state:
+                state.execute("DROP TABLE owners")
     """)
     result = fx.pytester.runpytest()
     result.assert_outcomes(passed=1, warnings=1)

@@ -161,7 +161,7 @@ def test_values_are_not_coerced(tmp_path: Path, value: str) -> None:
 def test_expect_counts_must_be_whole_non_negative_numbers(tmp_path: Path) -> None:
     for value in ('"4"', "-1"):
         err = error_of(write(tmp_path, BASE + f'[fixtures.a]\nexpect = {{ "A.B" = {value} }}\n'))
-        assert "fixtures.a.expect.A.B" in err.render()
+        assert 'fixtures.a.expect."A.B"' in err.render()
 
 
 def test_a_shared_source_needs_one_recipe(tmp_path: Path) -> None:

@@ -54,3 +54,35 @@ def test_unparsable_sql_and_sqlite_errors_are_said_in_iris_terms(conn: SimConnec
     with pytest.raises(sqlite3.OperationalError) as info:
         conn.execute("SELECT * FROM S.Missing")
     assert str(info.value) == "no such table: S.Missing (simulator)"
+
+
+def test_inserts_of_one_shape_are_parsed_once() -> None:
+    from irisfx.engines.sim.sql import _translate_text
+
+    before = _translate_text.cache_info().misses
+    outs = [translate(f"INSERT INTO Shape.Once (ID, Name) VALUES ({i}, 'n{i}; x')")
+            for i in range(50)]
+    assert _translate_text.cache_info().misses - before == 1
+    assert outs[7] == "INSERT INTO \"Shape.Once\" (ID, Name) VALUES (7, 'n7; x')"
+
+
+@pytest.mark.parametrize("sql", [
+    "INSERT INTO A.B (ID, Name) VALUES (-1.5e3, 'it''s ? (1, 2)'), (2, 'b')",
+    "INSERT INTO \"Col 1\".T (\"a 2\") VALUES (3) -- 5",
+    "INSERT INTO A.B (D, E) VALUES (DATE '2024-01-01', N'a, 1')",
+    "INSERT INTO A.C (ID, Emb) VALUES (1, TO_VECTOR('1,0,0', DOUBLE, 3))",
+    "INSERT INTO A.B (ID, Name) VALUES (?, 'x')",
+    "INSERT INTO A.B (ID) SELECT ID + 1 FROM A.B WHERE Name = 'a' AND ID < 10",
+])
+def test_shape_translation_equals_translating_the_text(sql: str) -> None:
+    from irisfx.engines.sim.sql import _translate_text
+
+    assert translate(sql) == _translate_text(sql)
+
+
+def test_shaped_inserts_store_the_values(conn: SimConnection) -> None:
+    conn.execute("CREATE TABLE S.V (ID INT PRIMARY KEY, Name VARCHAR(20), Emb VECTOR(DOUBLE, 2))")
+    conn.execute("INSERT INTO S.V (ID, Name, Emb) VALUES (1, 'it''s; ?', TO_VECTOR('1,0'))")
+    conn.execute("INSERT INTO S.V (ID, Name, Emb) VALUES (-2, '(3, 4)', TO_VECTOR('0,1'))")
+    assert conn.execute("SELECT ID, Name, Emb FROM S.V ORDER BY ID").fetchall() == [
+        (-2, "(3, 4)", "0,1"), (1, "it's; ?", "1,0")]

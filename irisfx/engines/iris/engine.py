@@ -24,6 +24,7 @@ from irisfx.engines.base import (
     Inventory,
     NoProgress,
     Progress,
+    ProjectRecords,
     Role,
     Transferred,
 )
@@ -118,6 +119,17 @@ class IrisEngine:
     def inventory(self) -> Inventory:
         """Every namespace on the instance and this project's ownership records."""
         return self._observe().inventory
+
+    # Placeholders for the contract methods the sim helper added; the iris helper replaces them.
+    def verify_mounts(self) -> dict[str, str | None]:
+        """Not implemented on IRIS yet: EngineError."""
+        raise EngineError("the iris engine cannot re-hash mounted databases yet",
+                          fix="use the sim engine, or check the fixture files with 'irisfx verify'")
+
+    def projects(self) -> list[ProjectRecords]:
+        """Not implemented on IRIS yet: EngineError."""
+        raise EngineError("the iris engine cannot list every project on the instance yet",
+                          fix="run 'irisfx status' in each project instead")
 
     def row_counts(self, namespace: str, tables: Sequence[str] | None = None) -> dict[str, int]:
         """Rows per ``Schema.Table``; every user table when ``tables`` is None."""

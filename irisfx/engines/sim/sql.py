@@ -27,9 +27,90 @@ def quote(table: str) -> str:
     return '"' + qualified(table).replace('"', '""') + '"'
 
 
-@lru_cache(maxsize=4096)
+# One token of SQL text, for finding the literals of an INSERT. Quoted identifiers and
+# comments are matched only to be skipped, and every string is consumed whole, so nothing
+# inside one is mistaken for a token.
+_TOKEN = re.compile(r"""
+    (?P<skip>"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|\[[^\]]*\])
+  | (?P<param>\?)
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<number>(?<![\w.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.]))
+""", re.VERBOSE | re.DOTALL)
+
+
+def _is_value(sql: str, start: int) -> bool:
+    # A literal counts only after '(' ',' '=' or an operator: typed and prefixed literals
+    # (DATE '2024-01-01', N'x', X'00') keep their text in the statement's shape.
+    if start and (sql[start - 1].isalnum() or sql[start - 1] == "_"):
+        return False
+    before = sql[max(0, start - 32):start].rstrip()
+    return bool(before) and before[-1] in "(,=<>+-*/"
+
+
 def translate(sql: str) -> str:
-    """Rewrite the table names of one IRIS SQL statement for SQLite."""
+    """Rewrite the table names of one IRIS SQL statement for SQLite.
+
+    Parsing is the slow part, and a recipe's INSERTs differ only in their values: an INSERT
+    is translated once per shape, with its literals taken out and put back, and falls back
+    to a translation of its own text whenever the shape's translation loses a literal.
+    """
+    if sql.lstrip()[:6].upper() == "INSERT":
+        shape = _shape(sql)
+        if shape is not None and shape[1]:
+            try:
+                restored = _restore(shape[0], shape[1])
+            except (sqlite3.Error, ValueError):
+                restored = None
+            if restored is not None:
+                return restored
+    return _translate_text(sql)
+
+
+def _shape(sql: str) -> tuple[str, list[str]] | None:
+    """The statement with its value literals replaced by '?', and the literals in order."""
+    literals: list[str] = []
+    parts: list[str] = []
+    last = 0
+    for match in _TOKEN.finditer(sql):
+        if match.lastgroup == "param":
+            return None  # already parameterized: its '?'s would mix with the literals
+        if match.lastgroup not in ("string", "number") or not _is_value(sql, match.start()):
+            continue
+        parts += [sql[last:match.start()], "?"]
+        literals.append(match.group())
+        last = match.end()
+    parts.append(sql[last:])
+    return "".join(parts), literals
+
+
+def _restore(template: str, literals: list[str]) -> str | None:
+    """The shape's translation with the literals back in place of its '?'s, or None if the
+    translation lost some of them."""
+    pieces = _translated_pieces(template)
+    if len(pieces) != len(literals) + 1:
+        return None
+    out = [pieces[0]]
+    for literal, piece in zip(literals, pieces[1:], strict=True):
+        out += [literal, piece]
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _translated_pieces(template: str) -> tuple[str, ...]:
+    """The translation of a shape, cut at its '?'s."""
+    translated = _translate_text(template)
+    pieces, last = [], 0
+    for match in _TOKEN.finditer(translated):
+        if match.lastgroup == "param":
+            pieces.append(translated[last:match.start()])
+            last = match.end()
+    pieces.append(translated[last:])
+    return tuple(pieces)
+
+
+@lru_cache(maxsize=4096)
+def _translate_text(sql: str) -> str:
+    # sqlglot is imported here, not at the top: it costs ~0.1 s of start-up to every command.
     import sqlglot
     import sqlglot.errors
 

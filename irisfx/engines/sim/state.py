@@ -1,73 +1,80 @@
-"""The simulated instance's state file: namespaces, databases and ownership records.
+"""The simulated instance's state: namespaces, databases and ownership records in SQLite.
 
-Every change is a read-modify-write under an instance-wide file lock, written atomically
-(temp file + os.replace), so concurrent irisfx processes and a kill at any moment leave the
-state either before or after a change, never in between.
+``DIR/instance.db`` is one SQLite database (WAL journal, ``synchronous=FULL``). Every state
+change is one SQLite transaction touching only the rows it changes, so a change costs
+O(changed records), concurrent irisfx processes serialize on SQLite's own locks, and a process
+killed at any moment leaves the state before or after a change, never in between. SQLite's
+locks are released by the kernel when their process dies.
+
+Everything read back is untrusted input: a row that a person or a fault could have edited is
+validated (names by the rules of irisfx.names) before the engine acts on it, and a database
+SQLite cannot read is reported as a damaged instance, never as a traceback.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
-import filelock
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from irisfx.atomic import write_atomic
-from irisfx.engines.base import RecordState, Role
+from irisfx.engines.sim.records import DatabaseRow, OwnerRow, database_row, owner_row
 from irisfx.errors import EngineError
+from irisfx.faults import checkpoint
 
-STATE_NAME = "instance.json"
-FORMAT = 1
+STATE_NAME = "instance.db"
+LEGACY_STATE_NAME = "instance.json"  # irisfx before the SQLite state; refused with a fix
+FORMAT = 2  # PRAGMA user_version
+APPLICATION_ID = 0x49524658  # "IRFX" in PRAGMA application_id: this file is irisfx's
+# What irisfx itself puts in an instance folder before (or while) the state exists: a folder
+# holding only these is an empty instance, so a first write killed half-way is harmless.
+OWN_ENTRIES = frozenset({STATE_NAME, f"{STATE_NAME}-wal", f"{STATE_NAME}-shm",
+                         f"{STATE_NAME}-journal", "locks", ".instance.lock"})
+BUSY_TIMEOUT = 60.0
+T = TypeVar("T")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS namespaces (
+    name TEXT PRIMARY KEY, database TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS databases (
+    name TEXT PRIMARY KEY, readonly INTEGER NOT NULL, mounted INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS owners (
+    namespace TEXT PRIMARY KEY, project TEXT NOT NULL, project_id TEXT, location TEXT,
+    role TEXT NOT NULL, fixture TEXT NOT NULL, state TEXT NOT NULL, sha256 TEXT,
+    recipe_sha256 TEXT, readonly INTEGER NOT NULL, size INTEGER, mtime_ns INTEGER,
+    ctime_ns INTEGER, inode INTEGER) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS about (text TEXT NOT NULL);
+"""
+ABOUT = "irisfx-sim: a simulated IRIS instance; IRIS.DAT files are SQLite"
+OWNER_COLUMNS = ("namespace", "project", "project_id", "location", "role", "fixture", "state",
+                 "sha256", "recipe_sha256", "readonly", "size", "mtime_ns", "ctime_ns",
+                 "inode")
 
 
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole state, read in one read transaction."""
 
-
-class DatabaseEntry(_Entry):
-    """A database: its folder (relative to the instance) and mount state."""
-
-    directory: str
-    readonly: bool = False
-    mounted: bool = True
-
-
-class OwnerEntry(_Entry):
-    """An ownership record; see irisfx.engines.base.OwnedNamespace."""
-
-    role: Role
-    fixture: str
-    state: RecordState
-    sha256: str | None = None
-    recipe_sha256: str | None = None
-    readonly: bool = False
-    size: int | None = None
-    mtime_ns: int | None = None
-
-
-class SimState(_Entry):
-    """The whole instance."""
-
-    format: int = FORMAT
-    simulator: str = "irisfx-sim: a simulated IRIS instance; IRIS.DAT files are SQLite"
-    namespaces: dict[str, str] = Field(default_factory=dict)
-    databases: dict[str, DatabaseEntry] = Field(default_factory=dict)
-    owners: dict[str, dict[str, OwnerEntry]] = Field(default_factory=dict)
+    namespaces: dict[str, str]
+    databases: dict[str, DatabaseRow]
+    owners: dict[str, OwnerRow]
 
 
 class StateStore:
-    """Reads and writes ``DIR/instance.json``."""
+    """Reads and changes ``DIR/instance.db``; creates it on the first change."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / STATE_NAME
-        self._lock = filelock.FileLock(directory / ".instance.lock", timeout=60)
+        self._connection: sqlite3.Connection | None = None
+        self._wal = False
+
+    # -- opening ----------------------------------------------------------------------------
 
     def check_reachable(self) -> None:
-        """Refuse a folder that is not an instance; read nothing else, create nothing.
+        """Refuse a folder that is not an instance; read the state, create nothing.
 
         A missing folder is an empty instance, made on the first change, but only inside a
         folder that exists: a mistyped path fails here instead of growing a tree of folders.
@@ -79,49 +86,276 @@ class StateStore:
                 return
             if not self.directory.is_dir():
                 raise self._unreachable("it is not a folder")
-            if not self.path.exists() and any(self.directory.iterdir()):
-                raise self._unreachable(f"it is not empty and has no {STATE_NAME}")
-            self.read()
+            if not self.path.exists():
+                names = {entry.name for entry in self.directory.iterdir()}
+                if LEGACY_STATE_NAME in names:
+                    raise self._legacy()
+                if names - OWN_ENTRIES:
+                    raise EngineError(
+                        f"cannot use the simulated instance at {self.directory}: it is not "
+                        f"empty and has no {STATE_NAME}, so irisfx did not make it",
+                        fix="point the sim:// URL (fixtures.toml, IRISFX_IRIS or --iris) at "
+                        "an empty or missing folder, or at one irisfx made; the default is "
+                        "sim://.irisfx/sim")
+                return
+            self._one(lambda connection: [])  # opens it and checks what it is
         except PermissionError as exc:
             raise self._unreachable(f"permission denied ({exc.filename})") from None
 
-    def read(self) -> SimState:
-        """The current state (no lock needed: writes are atomic)."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return SimState()
-        except OSError as exc:
-            raise self._unreachable(exc.strerror or str(exc)) from None
-        try:
-            state = SimState.model_validate(json.loads(text))
-        except (ValueError, ValidationError) as exc:
-            raise EngineError(
-                f"the simulated instance at {self.directory} is corrupt",
-                details=[f"{self.path.name}: {str(exc).splitlines()[0]}"],
-                fix=f"delete {self.directory} to start a fresh simulated instance "
-                "(everything mounted there is lost; fixture files are not), then "
-                "run 'irisfx apply'",
-            ) from None
-        if state.format != FORMAT:
-            raise EngineError(f"the simulated instance at {self.directory} has format "
-                              f"{state.format}; this irisfx reads format {FORMAT}",
-                              fix="upgrade irisfx, or delete the folder to start afresh")
-        return state
+    def ensure(self) -> None:
+        """Create the instance (folder and state database) if it does not exist yet."""
+        if self._connection is None:
+            self.check_reachable()
+        with self.transaction():
+            pass
+
+    def close(self) -> None:
+        """Close the state database connection."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+            self._wal = False
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def read(self) -> Snapshot:
+        """The whole state (empty when the instance does not exist yet)."""
+        connection = self._open(create=False)
+        if connection is None:
+            return Snapshot({}, {}, {})
+        with self._guard():
+            connection.execute("BEGIN")
+            try:
+                if not self._initialized(connection):
+                    return Snapshot({}, {}, {})
+                return Snapshot(
+                    namespaces=self._namespaces(connection),
+                    databases={row.name: row for row in self._databases(connection)},
+                    owners={row.namespace: row for row in self._owners(connection)},
+                )
+            finally:
+                connection.execute("COMMIT")
+
+    def owner(self, namespace: str) -> OwnerRow | None:
+        """The ownership record of ``namespace`` alone (validated), if there is one."""
+        found = self._one(lambda connection: self._owners(
+            connection, "WHERE namespace = ?", (namespace,)))
+        return found[0] if found else None
+
+    def database_of(self, namespace: str) -> DatabaseRow | None:
+        """The database ``namespace`` is served from (validated), if the namespace exists."""
+        found = self._one(lambda connection: [database_row(self.directory, row) for row in
+                                              connection.execute(
+            "SELECT d.name, d.readonly, d.mounted FROM namespaces AS n JOIN databases AS d "
+            "ON d.name = n.database WHERE n.name = ?", (namespace,))])
+        return found[0] if found else None
+
+    def _one(self, query: Callable[[sqlite3.Connection], list[T]]) -> list[T]:
+        connection = self._open(create=False)
+        if connection is None:
+            return []
+        with self._guard():
+            connection.execute("BEGIN")
+            try:
+                return query(connection) if self._initialized(connection) else []
+            finally:
+                connection.execute("COMMIT")
+
+    def _namespaces(self, connection: sqlite3.Connection) -> dict[str, str]:
+        from irisfx.engines.sim.records import namespace_pair
+
+        return dict(namespace_pair(self.directory, row)
+                    for row in connection.execute("SELECT name, database FROM namespaces"))
+
+    def _databases(self, connection: sqlite3.Connection) -> list[DatabaseRow]:
+        rows = connection.execute("SELECT name, readonly, mounted FROM databases")
+        return [database_row(self.directory, row) for row in rows]
+
+    def _owners(self, connection: sqlite3.Connection, where: str = "",
+                args: tuple[Any, ...] = ()) -> list[OwnerRow]:
+        rows = connection.execute(f"SELECT {', '.join(OWNER_COLUMNS)} FROM owners {where}", args)
+        return [owner_row(self.directory, dict(zip(OWNER_COLUMNS, row, strict=True)))
+                for row in rows]
+
+    # -- changing ---------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[SimState]:
-        """Yield the state for changing; it is written back atomically on success."""
-        self.directory.mkdir(exist_ok=True)
-        with self._lock:
-            state = self.read()
-            yield state
-            data = json.dumps(state.model_dump(mode="json"), indent=1, sort_keys=True)
-            write_atomic(self.path, data.encode())
+    def transaction(self, *, durable: bool = True) -> Iterator[Transaction]:
+        """One state change: committed when the block ends, rolled back if it raises.
+
+        ``durable=False`` skips the fsync of the commit: a kill still leaves the state before
+        or after the change (the journal is written), only a power cut may forget it. For
+        test copies, which no later run reuses.
+        """
+        connection = self._open(create=True)
+        assert connection is not None  # create=True always opens
+        with self._guard():
+            if not self._wal:
+                self._use_wal(connection)
+            if not durable:
+                connection.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._changing(connection) as change:
+                    yield change
+            finally:
+                if not durable:
+                    connection.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def _changing(self, connection: sqlite3.Connection) -> Iterator[Transaction]:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            if not self._initialized(connection):
+                self._initialize(connection)
+                checkpoint("sim.instance.creating")
+            yield Transaction(self, connection)
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _open(self, *, create: bool) -> sqlite3.Connection | None:
+        if self._connection is not None:
+            return self._connection
+        if not create and not self.path.exists():
+            return None
+        if create:
+            self.directory.mkdir(exist_ok=True)
+        with self._guard():
+            # Autocommit mode: transactions are begun and ended explicitly above.
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                                         check_same_thread=False)
+            try:
+                connection.execute("PRAGMA synchronous=FULL")
+            except BaseException:
+                connection.close()
+                raise
+        self._connection = connection
+        return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        # Persistent in the file once set; switching needs a moment with no other writer,
+        # which the busy timeout covers. Done before the first change, not on reads, so a
+        # read-only look at an instance creates nothing.
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            connection.execute("PRAGMA journal_mode=WAL")
+        self._wal = True
+
+    def _initialized(self, connection: sqlite3.Connection) -> bool:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        app = connection.execute("PRAGMA application_id").fetchone()[0]
+        if version == FORMAT and app == APPLICATION_ID:
+            return True
+        tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and app == 0 and tables == 0:
+            return False  # new, or its creation was interrupted before it committed
+        if app != APPLICATION_ID:
+            raise self._corrupt(f"{STATE_NAME} is an SQLite database irisfx did not make")
+        raise EngineError(
+            f"the simulated instance at {self.directory} has format {version}; this irisfx "
+            f"reads format {FORMAT}",
+            fix=f"upgrade irisfx, or delete {self.directory} to start a fresh simulated "
+            "instance (fixture files are not affected), then run 'irisfx apply'")
+
+    def _initialize(self, connection: sqlite3.Connection) -> None:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute("INSERT INTO about (text) VALUES (?)", (ABOUT,))
+        connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version={FORMAT}")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """SQLite's errors about the state file become EngineErrors with a fix."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise EngineError(
+                    f"the simulated instance at {self.directory} stayed busy for "
+                    f"{BUSY_TIMEOUT:.0f} s", details=[text],
+                    fix="another irisfx process is changing it; retry when it is done") from None
+            if "unable to open" in text or "readonly" in text:
+                raise self._unreachable(text) from None
+            raise self._corrupt(text) from None
+        except sqlite3.DatabaseError as exc:
+            raise self._corrupt(str(exc)) from None
+
+    def _corrupt(self, why: str) -> EngineError:
+        return EngineError(
+            f"the simulated instance at {self.directory} is corrupt",
+            details=[f"{STATE_NAME}: {why}"],
+            fix=f"delete {self.directory} to start a fresh simulated instance (everything "
+            "mounted there is lost; fixture files are not), then run 'irisfx apply'")
+
+    def _legacy(self) -> EngineError:
+        return EngineError(
+            f"the simulated instance at {self.directory} was made by an older irisfx "
+            f"({LEGACY_STATE_NAME}); this irisfx keeps the simulator's state in {STATE_NAME}",
+            fix=f"delete {self.directory} (everything mounted there is lost; fixture files "
+            "and pins are not), then run 'irisfx apply' to mount the fixtures again")
 
     def _unreachable(self, why: str) -> EngineError:
         return EngineError(
             f"cannot use the simulated instance at {self.directory}: {why}",
-            fix="check the sim:// URL in fixtures.toml, IRISFX_IRIS or --iris; the default "
-            "is sim://.irisfx/sim",
-        )
+            fix="check the sim:// URL in fixtures.toml, IRISFX_IRIS or --iris, and the "
+            "folder's permissions; the default is sim://.irisfx/sim")
+
+
+class Transaction:
+    """The changes one state transaction may make; each touches only its own rows."""
+
+    def __init__(self, store: StateStore, connection: sqlite3.Connection) -> None:
+        self._store = store
+        self._db = connection
+
+    def owner(self, namespace: str) -> OwnerRow | None:
+        """The ownership record of ``namespace`` (validated), if there is one."""
+        rows = self._store._owners(self._db, "WHERE namespace = ?", (namespace,))
+        return rows[0] if rows else None
+
+    def namespace_exists(self, namespace: str) -> bool:
+        """Whether the instance has a namespace ``namespace``."""
+        row = self._db.execute("SELECT 1 FROM namespaces WHERE name = ?", (namespace,))
+        return row.fetchone() is not None
+
+    def put_owner(self, row: OwnerRow) -> None:
+        """Insert or replace an ownership record."""
+        values = [getattr(row, column) for column in OWNER_COLUMNS]
+        values[OWNER_COLUMNS.index("readonly")] = int(row.readonly)
+        self._db.execute(
+            f"INSERT OR REPLACE INTO owners ({', '.join(OWNER_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(OWNER_COLUMNS))})", values)
+
+    def update_owner(self, namespace: str, **changes: object) -> None:
+        """Change some columns of one ownership record."""
+        unknown = set(changes) - set(OWNER_COLUMNS)
+        assert not unknown, unknown  # column names come from this package, never from input
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        self._db.execute(f"UPDATE owners SET {assignments} WHERE namespace = ?",
+                         [*changes.values(), namespace])
+
+    def drop_owner(self, namespace: str) -> None:
+        """Delete one ownership record."""
+        self._db.execute("DELETE FROM owners WHERE namespace = ?", (namespace,))
+
+    def create_namespace(self, namespace: str, *, readonly: bool) -> None:
+        """A database and a namespace of the same name."""
+        self._db.execute("INSERT OR REPLACE INTO databases (name, readonly, mounted) "
+                         "VALUES (?, ?, 1)", (namespace, int(readonly)))
+        self._db.execute("INSERT OR REPLACE INTO namespaces (name, database) VALUES (?, ?)",
+                         (namespace, namespace))
+
+    def drop_namespace(self, namespace: str) -> None:
+        """Delete a namespace and its database."""
+        self._db.execute("DELETE FROM namespaces WHERE name = ?", (namespace,))
+        self._db.execute("DELETE FROM databases WHERE name = ?", (namespace,))
+
+    def set_mounted(self, database: str, *, mounted: bool) -> None:
+        """Mount or dismount a database."""
+        self._db.execute("UPDATE databases SET mounted = ? WHERE name = ?",
+                         (int(mounted), database))

@@ -1,0 +1,58 @@
+"""``--format github`` for plan, check and verify: the option, and printing irisfx/github.py."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from irisfx.apply import Planned
+    from irisfx.observe import FileState
+    from irisfx.workspace import Workspace
+
+
+class Format(StrEnum):
+    """How results are printed besides the text."""
+
+    text = "text"
+    github = "github"
+
+
+OutputFormat = Annotated[Format | None, typer.Option(
+    "--format", help="github: also print GitHub Actions annotations on fixtures.toml and "
+    "append a Markdown summary to $GITHUB_STEP_SUMMARY (default when GITHUB_ACTIONS=true).",
+    show_default=False)]
+
+
+def _wanted(choice: Format | None) -> bool:
+    from irisfx.github import wanted
+
+    return wanted(choice.value if choice else None)
+
+
+def emit_plan(choice: Format | None, ws: Workspace, planned: Planned, command: str, *,
+              annotate: bool = True) -> None:
+    """Annotations (unless ``annotate`` is off: stdout holds JSON) and the step summary."""
+    if not _wanted(choice):
+        return
+    from irisfx.github import append_summary, plan_annotations, plan_summary
+
+    for line in [] if not annotate else plan_annotations(ws.project, planned.plan,
+                                 changes="warning" if command == "check" else "notice"):
+        typer.echo(line)
+    append_summary(plan_summary(planned.plan, planned.observation.engine.product,
+                                f"irisfx {command}"))
+
+
+def emit_verify(choice: Format | None, ws: Workspace, states: dict[str, FileState]) -> None:
+    """Annotations and the step summary for verify."""
+    if not _wanted(choice):
+        return
+    from irisfx.github import append_summary, verify_annotations, verify_results, verify_summary
+
+    rows = verify_results(ws.project, states)
+    for line in verify_annotations(ws.project, rows):
+        typer.echo(line)
+    append_summary(verify_summary(rows))

@@ -1,0 +1,18 @@
+"""The ``pull`` action of apply: one missing pinned file fetched from the project's store."""
+
+from __future__ import annotations
+
+from irisfx.engines.base import NoProgress
+from irisfx.models import ResolvedFixture
+from irisfx.store.location import check_reachable, open_store
+from irisfx.store.transfer import pinned_items, pull_one
+from irisfx.workspace import Workspace
+
+
+def pull_fixture(ws: Workspace, fixture: ResolvedFixture) -> None:
+    """Download ``fixture``'s pinned file into place, verified, and remember its digest."""
+    store = open_store(ws.project)
+    check_reachable(store, create=False)
+    (item,) = pinned_items(ws.project, [fixture])
+    pull_one(store, item, ws.progress() if ws.progress else NoProgress())
+    ws.cache.store(item.path, item.sha256)
