@@ -26,9 +26,9 @@ CI_SHARDS = {"config": (3, 200), "sim-state": (2, 150), "plan": (1, 150),
 #: Families of hostile input left out in CI while the fix of a reported defect is pending
 #: (tests/soak/run_soak.py always draws from all of them). Empty this as fixes land.
 PENDING: dict[str, frozenset[str]] = {
-    "config": frozenset({"deep", "nul", "recipe-folder", "long-name"}),
+    "config": frozenset(),
     "plan": frozenset({"shape"}),
-    "sim-state": frozenset({"non-utf8", "hostile-keys"}),
+    "sim-state": frozenset(),
     "stat-cache": frozenset({"shape"}),
 }
 
