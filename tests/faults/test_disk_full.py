@@ -119,7 +119,7 @@ def fill_to(folder: Path, headroom: int) -> Path:
     return filler
 
 
-@pytest.mark.parametrize("headroom_kib", [200, 800])
+@pytest.mark.parametrize("headroom_kib", [8, 200, 800])
 def test_a_full_disk_fails_cleanly_and_heals(small_fs: Path, headroom_kib: int) -> None:
     case = big_case(small_fs / "case")
     original = case.config.read_text(encoding="utf-8")
@@ -145,7 +145,7 @@ def run_limited(case: Case, limit: int, *args: str) -> Run:
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-@pytest.mark.parametrize("limit_kib", [200])
+@pytest.mark.parametrize("limit_kib", [4, 200])
 def test_a_file_size_limit_fails_cleanly_and_heals(tmp_path: Path, limit_kib: int) -> None:
     case = big_case(tmp_path / "case")
     original = case.config.read_text(encoding="utf-8")
