@@ -33,7 +33,9 @@ GIB = 1 << 30
 def pinned_project(root: Path, files: dict[str, int]) -> Path:
     """A project whose fixtures are random files of the given sizes, pinned by hand."""
     (root / "fixtures").mkdir(parents=True)
-    (root / "r.sql").write_text("CREATE TABLE B.T (ID INTEGER PRIMARY KEY);\n")
+    recipe = b"CREATE TABLE B.T (ID INTEGER PRIMARY KEY);\n"
+    (root / "r.sql").write_bytes(recipe)
+    recipe_sha256 = hashlib.sha256(recipe).hexdigest()
     doc = ['[irisfx]\nproject = "bench-verify"\niris = "sim://.irisfx/sim"\n']
     for name, size in files.items():
         path = make_file(root / "fixtures" / f"{name}.dat", size)
@@ -43,6 +45,7 @@ def pinned_project(root: Path, files: dict[str, int]) -> Path:
                 digest.update(block)
         doc.append(f'[fixtures.{name}]\nrecipe = "r.sql"\nfile = "fixtures/{name}.dat"\n\n'
                    f'[fixtures.{name}.pin]\nsha256 = "{digest.hexdigest()}"\nsize = {size}\n'
+                   f'recipe_sha256 = "{recipe_sha256}"\n'
                    'built_by = "benchmark"\ncreated = 2026-01-01T00:00:00Z\n')
     (root / "fixtures.toml").write_text("\n".join(doc))
     return root

@@ -15,6 +15,8 @@ def blocked_error(plan: Plan) -> IrisfxError:
     ordered = sorted(plan.problems, key=lambda p: (p.kind != "integrity", p.fixture))
     first, others = ordered[0], ordered[1:]
     details = list(first.details)
+    if first.kind == "integrity":
+        details.append("Nothing was mounted.")
     for problem in others:
         details += [f"also not applied: {problem.fixture}: {problem.message}",
                     *_fix_lines(problem)]
