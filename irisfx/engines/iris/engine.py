@@ -37,8 +37,22 @@ from irisfx.engines.iris.connect import (
     resolve_target,
 )
 from irisfx.engines.iris.helper import Helper, HelperFiles, ensure_helper, transferred_from_reply
-from irisfx.engines.iris.records import Observed, Record, observed_from_reply
-from irisfx.engines.iris.sql import count_rows, list_user_tables, resolve_tables
+from irisfx.engines.iris.records import (
+    Observed,
+    Record,
+    group_projects,
+    not_owned,
+    observed_from_reply,
+)
+from irisfx.engines.iris.sql import (
+    PROBE_QUERY,
+    count_rows,
+    list_user_tables,
+    probe,
+    resolve_tables,
+)
+
+__all__ = ["PROBE_QUERY", "IrisEngine"]
 from irisfx.engines.iris.transfer import (
     PART_SUFFIX,
     PathMap,
@@ -54,9 +68,6 @@ from irisfx.faults import checkpoint
 from irisfx.recipes import Recipe, run_recipe
 
 log = logging.getLogger("irisfx.iris")
-
-# Any namespace can run it: the probe proves the database serves SQL, not that tables exist.
-PROBE_QUERY = "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
 
 
 class IrisEngine:
@@ -81,6 +92,7 @@ class IrisEngine:
         self._paths = PathMap.from_settings(settings.path_map, settings.root)
         self._product = str(info.get("version", "InterSystems IRIS (unknown version)"))
         self._project_dir = server_dir(str(info["root"]), self.project)
+        self._location = str(settings.root.absolute())
 
     @classmethod
     def open(cls, settings: EngineSettings) -> IrisEngine:
@@ -120,16 +132,29 @@ class IrisEngine:
         """Every namespace on the instance and this project's ownership records."""
         return self._observe().inventory
 
-    # Placeholders for the contract methods the sim helper added; the iris helper replaces them.
     def verify_mounts(self) -> dict[str, str | None]:
-        """Not implemented on IRIS yet: EngineError."""
-        raise EngineError("the iris engine cannot re-hash mounted databases yet",
-                          fix="use the sim engine, or check the fixture files with 'irisfx verify'")
+        """The server's SHA-256 of the file each ready mount and copy of this project serves
+        (``FileDigest`` reads every byte on the server); None for a missing file."""
+        observed = self._observe()
+        digests: dict[str, str | None] = {}
+        for ns, record in sorted(observed.records.items()):
+            if record.role == "source" or record.state != "ready":
+                continue
+            dat = server_join(record.dir, "IRIS.DAT")
+            digests[ns] = None if observed.files.get(ns) is None else self._served_digest(dat)
+        return digests
+
+    def _served_digest(self, dat: str) -> str | None:
+        try:
+            return self._files.digest(dat).sha256
+        except EngineError:
+            if self._files.stat(dat) is None:
+                return None  # removed since the inventory was read
+            raise
 
     def projects(self) -> list[ProjectRecords]:
-        """Not implemented on IRIS yet: EngineError."""
-        raise EngineError("the iris engine cannot list every project on the instance yet",
-                          fix="run 'irisfx status' in each project instead")
+        """Every irisfx project with records on the instance, sorted by (name, id)."""
+        return group_projects(self._observe().everyone)
 
     def row_counts(self, namespace: str, tables: Sequence[str] | None = None) -> dict[str, int]:
         """Rows per ``Schema.Table``; every user table when ``tables`` is None."""
@@ -160,8 +185,7 @@ class IrisEngine:
         names.check_fixture_name(fixture)
         ns = names.normalize_namespace(namespace)
         self._make_room(ns)
-        record = Record(fixture, "source", "creating", self._db_dir(ns),
-                        recipe_sha256=recipe.sha256)
+        record = self._new_record(fixture, "source", ns, recipe_sha256=recipe.sha256)
         self._put(ns, record)
         try:
             self._helper.call("CreateNamespace", ns, record.dir, 0, 1)
@@ -216,8 +240,7 @@ class IrisEngine:
         ns = names.normalize_namespace(namespace)
         refuse_simulator_file(fixture, local_path)
         self._make_room(ns)
-        record = Record(fixture, role, "creating", self._db_dir(ns), sha256=sha256,
-                        readonly=readonly)
+        record = self._new_record(fixture, role, ns, sha256=sha256, readonly=readonly)
         self._put(ns, record)
         dat = server_join(record.dir, "IRIS.DAT")
         try:
@@ -252,18 +275,7 @@ class IrisEngine:
         here, in irisfx, and not in the user's first test."""
         connection = self.connect(ns)
         try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(PROBE_QUERY)
-                cursor.fetchall()
-            except Exception as exc:
-                raise EngineError(
-                    f"namespace {ns} was created but cannot run a query: {exc}",
-                    fix="the database file may be damaged or copied while it was mounted; "
-                    "rebuild it: irisfx apply --rebuild NAME",
-                ) from None
-            finally:
-                cursor.close()
+            probe(connection, ns)
         finally:
             connection.close()
 
@@ -272,13 +284,13 @@ class IrisEngine:
         ns = names.normalize_namespace(namespace)
         observed = self._observe()
         record = observed.records.get(ns)
-        if record is None and ns not in observed.inventory.namespaces:
-            return  # already gone: unmount is idempotent
         if record is None:
-            raise ConflictError(
-                f"namespace {ns} is not owned by project '{self.project}'; irisfx leaves it alone",
-                fix="remove it by hand if it should go, or choose another namespace name",
-            )
+            foreign = observed.inventory.others.get(ns)
+            if foreign is not None:
+                raise not_owned(ns, self.project, foreign.owner)
+            if ns not in observed.inventory.namespaces:
+                return  # already gone: unmount is idempotent
+            raise not_owned(ns, self.project, None)
         self._put(ns, record.with_state("removing"))
         self._helper.call("DeleteNamespace", ns, record.dir)
         checkpoint("iris.unmount.removed")
@@ -316,7 +328,13 @@ class IrisEngine:
     # -- steps -------------------------------------------------------------------------------
 
     def _observe(self) -> Observed:
-        return observed_from_reply(self._helper.call("Inventory", self.project))
+        return observed_from_reply(self._helper.call("Inventory"), self.project,
+                                   self.settings.project_id)
+
+    def _new_record(self, fixture: str, role: Role, ns: str, **values: Any) -> Record:
+        """A ``creating`` record of this project, with its id and folder."""
+        return Record(fixture, role, "creating", self._db_dir(ns),
+                      project_id=self.settings.project_id, location=self._location, **values)
 
     def _db_dir(self, ns: str) -> str:
         return server_dir(self._project_dir, ns)
@@ -327,6 +345,10 @@ class IrisEngine:
     def _make_room(self, ns: str) -> Observed:
         """Refuse an existing namespace; clear what a half-made one of ours left behind."""
         observed = self._observe()
+        foreign = observed.inventory.others.get(ns)
+        if ns not in observed.records and foreign is not None:
+            # Recording ours would overwrite it (a project of the same name shares the node).
+            raise not_owned(ns, self.project, foreign.owner)
         if ns in observed.inventory.namespaces:
             raise ConflictError(
                 f"namespace {ns} already exists on IRIS",
