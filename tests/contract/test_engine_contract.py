@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.engines.base import Engine, NoProgress
+from irisfx.engines.base import Engine, NoProgress, ResetsCopies
 from irisfx.errors import ConflictError, EngineError, IntegrityError, LockedError
 from irisfx.recipes import Recipe, load_recipe
 
@@ -216,6 +216,25 @@ def test_verify_mounts_digests_every_ready_mount_and_copy(engine: Engine, recipe
     engine.mount("items", dest, f"FX_V{unique}_GW0", readonly=False, sha256=digest,
                  role="copy")
     assert engine.verify_mounts() == {f"FX_V{unique}": digest, f"FX_V{unique}_GW0": digest}
+
+
+def test_reset_copy_puts_a_written_copy_back(engine: Engine, recipe: Recipe, unique: str,
+                                             tmp_path: Path) -> None:
+    if not isinstance(engine, ResetsCopies):
+        pytest.skip(f"{type(engine).__name__} resets copies by unmount and mount")
+    dest, digest = snapshot(engine, built(engine, recipe, unique), tmp_path)
+    copy = f"FX_R{unique}_GW0"
+    engine.mount("items", dest, copy, readonly=False, sha256=digest, role="copy")
+    with closing(engine.connect(copy)) as conn:
+        cur = conn.cursor()
+        cur.execute("INSERT INTO Shop.Item (ID, Name) VALUES (9, 'fig')")
+        conn.commit()
+    assert engine.row_counts(copy, ["Shop.Item"]) == {"Shop.Item": 3}
+    engine.reset_copy("items", dest, copy, sha256=digest)
+    assert engine.row_counts(copy, ["Shop.Item"]) == {"Shop.Item": 2}
+    assert engine.inventory().owned[copy].state == "ready"
+    with pytest.raises(IntegrityError):
+        engine.reset_copy("items", dest, copy, sha256="0" * 64)
 
 
 def _settings_of(engine: Engine, tmp_path: Path) -> object:

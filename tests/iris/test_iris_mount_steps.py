@@ -97,6 +97,11 @@ class Server:
         self.namespaces.discard(ns)
         return {}
 
+    def ReplaceDatabase(self, ns: str, dir: str, source: str) -> dict[str, Any]:  # noqa: N802
+        assert ns in self.namespaces
+        self.files[dir + "IRIS.DAT"] = self.files.pop(source)
+        return {}
+
 
 class Connection:
     """A DB-API connection whose cursor records statements (and can fail the probe)."""
@@ -281,3 +286,59 @@ def test_verify_mounts_leaves_out_sources_and_half_made_mounts(tmp_path: Path) -
                                          "dir": f"{ROOT}p/{ns}/"})
         server.files[f"{ROOT}p/{ns}/IRIS.DAT"] = b"x"
     assert engine_on(server, tmp_path).verify_mounts() == {}
+
+
+# -- reset_copy: a test copy put back in one step --------------------------------------------
+
+
+def test_reset_copy_replaces_the_served_file_of_a_ready_copy(
+        tmp_path: Path, dat: tuple[Path, str]) -> None:
+    server = Server()
+    engine = engine_on(server, tmp_path)
+    engine.mount("w", dat[0], "FX_W_GW0", readonly=False, sha256=dat[1], role="copy")
+    served = f"{ROOT}p/FX_W_GW0/IRIS.DAT"
+    server.files[served] += b"rows a test wrote"
+    server.calls.clear()
+    engine.reset_copy("w", dat[0], "FX_W_GW0", sha256=dat[1])
+    assert server.files[served] == dat[0].read_bytes()
+    steps = [c for c in server.calls if c in ("state:creating", "ReplaceDatabase",
+                                              "state:ready", "CreateNamespace",
+                                              "DeleteNamespace")]
+    assert steps == ["state:creating", "ReplaceDatabase", "state:ready"]
+    record = engine.inventory().owned["FX_W_GW0"]
+    assert (record.role, record.state, record.sha256) == ("copy", "ready", dat[1])
+
+
+def test_reset_copy_refuses_bytes_that_do_not_match_and_keeps_the_copy(
+        tmp_path: Path, dat: tuple[Path, str]) -> None:
+    server = Server()
+    engine = engine_on(server, tmp_path)
+    engine.mount("w", dat[0], "FX_W_GW0", readonly=False, sha256=dat[1], role="copy")
+    before = dict(server.records)
+    with pytest.raises(IntegrityError):
+        engine.reset_copy("w", dat[0], "FX_W_GW0", sha256="0" * 64)
+    assert "ReplaceDatabase" not in server.calls and server.records == before
+
+
+def test_reset_copy_mounts_afresh_what_is_not_a_ready_copy(
+        tmp_path: Path, dat: tuple[Path, str]) -> None:
+    server = Server()
+    engine = engine_on(server, tmp_path)
+    engine.reset_copy("w", dat[0], "FX_W_GW0", sha256=dat[1])  # nothing there yet
+    assert engine.inventory().owned["FX_W_GW0"].role == "copy"
+    engine.mount("w", dat[0], "FX_R", readonly=True, sha256=dat[1])  # a mount, not a copy
+    server.calls.clear()
+    engine.reset_copy("w", dat[0], "FX_R", sha256=dat[1])
+    assert "DeleteNamespace" in server.calls and "CreateNamespace" in server.calls
+    assert "ReplaceDatabase" not in server.calls
+    assert engine.inventory().owned["FX_R"].role == "copy"
+
+
+def test_reset_copy_never_takes_over_another_projects_namespace(
+        tmp_path: Path, dat: tuple[Path, str]) -> None:
+    server = Server()
+    foreign_record(server, "FX_B_GW0", "id-b")
+    with pytest.raises(ConflictError, match="not owned by this project"):
+        engine_on(server, tmp_path, project_id="id-a").reset_copy(
+            "w", dat[0], "FX_B_GW0", sha256=dat[1])
+    assert "FX_B_GW0" in server.namespaces and "ReplaceDatabase" not in server.calls
