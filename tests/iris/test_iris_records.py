@@ -192,6 +192,14 @@ def test_projects_are_grouped_by_owner_and_sorted_by_name_then_id() -> None:
     assert all(r.owner == g.owner for g in grouped for r in g.records)
 
 
+def test_a_damaged_record_of_any_project_names_the_node_to_remove() -> None:
+    reply = {"namespaces": [], "projects": {"pb": {"FX_A": {"record": "{", "file": {}}}}}
+    with pytest.raises(EngineError) as caught:
+        observed_from_reply(reply, "p")
+    assert caught.value.fix is not None
+    assert 'kill ^ZIRISFX("own","pb","FX_A")' in caught.value.fix
+
+
 def test_a_project_name_irisfx_never_makes_is_a_damaged_record() -> None:
     reply = {"namespaces": [], "projects": {"bad name\n": {"FX_A": entry(mount_record())}}}
     with pytest.raises(EngineError, match="FX_A") as caught:

@@ -56,7 +56,7 @@ class Record:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, namespace: str, text: str) -> Record:
+    def from_json(cls, namespace: str, text: str, project: str = "<project>") -> Record:
         """Read a stored record; EngineError naming the namespace if it is damaged."""
         try:
             data = json.loads(text)
@@ -80,7 +80,7 @@ class Record:
             raise EngineError(
                 f"the ownership record of namespace {namespace} on IRIS is damaged: {exc}",
                 details=[f"record: {text[:200]}"],
-                fix=f"remove it in %SYS: kill ^ZIRISFX(\"own\",<project>,\"{namespace}\"), "
+                fix=f"remove it in %SYS: kill ^ZIRISFX(\"own\",\"{project}\",\"{namespace}\"), "
                 "then run irisfx plan",
             ) from None
 
@@ -176,8 +176,9 @@ def observed_from_reply(reply: dict[str, Any], project: str,
     everyone: list[OwnedNamespace] = []
     for name, entries in sorted(dict(reply.get("projects", {})).items()):
         for namespace, entry in sorted(dict(entries).items()):
-            record = Record.from_json(namespace, str(entry["record"]))
-            owner = record.owner(_project_name(str(name), namespace))
+            project_name = _project_name(str(name), namespace)
+            record = Record.from_json(namespace, str(entry["record"]), project_name)
+            owner = record.owner(project_name)
             file = _file_stat(entry.get("file", {}))
             view = record.owned(namespace, bool(entry.get("nsExists")), file, owner)
             everyone.append(view)
