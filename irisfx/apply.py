@@ -2,23 +2,34 @@
 
 ``compute_plan`` is the single path both ``plan`` and ``apply`` take: ``plan`` is ``apply``
 without effects. Order of effects for a snapshot: the engine writes ``FILE.irisfx-new``, the new
-pin is written to fixtures.toml (the commit point), then the file is renamed into place. A kill
-before the pin leaves the old pin and file; a kill after it leaves a finished copy that the next
-plan recognises by its digest and renames.
+pin is appended to ``.irisfx/pins.journal`` (the commit point, see irisfx.pins), then the file is
+renamed into place. A kill before the pin leaves the old pin and file; a kill after it leaves a
+finished copy that the next plan recognises by its digest and renames. The journal is folded
+into fixtures.toml at the end of apply, or by the next apply after a kill.
+
+Fixtures the plan lists under "Problems" are skipped: apply carries out the rest, then fails
+(exit 3 for integrity, 1 for a conflict) naming the blocked ones. SIGTERM is handled like
+Ctrl-C while apply runs: it stops with the resume message and exit code 130.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable, Collection
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from functools import cached_property
+from pathlib import Path, PurePosixPath
 
 import filelock
 
-from irisfx.config import Project, save_project, unknown_fixture_error
+from irisfx.atomic import check_same_folder, create_new_file, open_folder, regular_file_stat
+from irisfx.blocked import blocked_error
+from irisfx.config import Project, unknown_fixture_error
 from irisfx.digest import digest_files, sha256_file
+from irisfx.diskfull import file_size, no_room
 from irisfx.engines.base import Engine, NoProgress, Progress
 from irisfx.errors import (
     ApplyFailed,
@@ -32,8 +43,10 @@ from irisfx.faults import checkpoint
 from irisfx.models import Pin, ResolvedFixture
 from irisfx.names import row_mismatches
 from irisfx.observe import Observation, new_file_path, observe
+from irisfx.pins import PinWriter, fold, fold_pending, journal_path
 from irisfx.plan import Action, Plan, make_plan
-from irisfx.report import SavedPlan, fingerprint, problems_error
+from irisfx.report import SavedPlan, fingerprint
+from irisfx.signals import sigterm_as_interrupt
 from irisfx.store.location import store_url
 from irisfx.workspace import Workspace
 
@@ -46,8 +59,13 @@ class Planned:
 
     plan: Plan
     observation: Observation
-    fingerprint: dict[str, str]
+    project: Project = field(repr=False)
     rebuild: tuple[str, ...]
+
+    @cached_property
+    def fingerprint(self) -> dict[str, str]:
+        """What the plan was made from; computed only for saved plans (it costs at scale)."""
+        return fingerprint(self.project, self.observation)
 
 
 def select_fixtures(project: Project, names: Collection[str]) -> list[ResolvedFixture]:
@@ -70,15 +88,17 @@ def compute_plan(
 ) -> Planned:
     """Observe and plan. Read-only, except that fresh digests go to the stat cache."""
     project = ws.project
-    fixtures = select_fixtures(project, [*names, *rebuild] if names else ())
-    select_fixtures(project, rebuild)  # an unknown --rebuild name is an error too
+    everything = project.fixtures()  # resolved once: at 10,000 fixtures it costs
+    if rebuild:
+        select_fixtures(project, rebuild)  # an unknown --rebuild name is an error too
+    fixtures = select_fixtures(project, [*names, *rebuild]) if names else everything
     observation = observe(project, engine, fixtures, ws.cache, full=full_verify,
                           progress=ws.progress)
-    declared = {ns for f in project.fixtures() for ns in (f.source, f.mount)}
+    declared = {ns for f in everything for ns in (f.source, f.mount)}
     plan = make_plan(fixtures, observation, declared_namespaces=declared, rebuild=set(rebuild),
                      narrowed=bool(names), store=store_url(project) is not None)
     ws.save_cache()
-    return Planned(plan, observation, fingerprint(project, observation), tuple(sorted(rebuild)))
+    return Planned(plan, observation, project, tuple(sorted(rebuild)))
 
 
 @dataclass(frozen=True)
@@ -101,13 +121,17 @@ def run_apply(
     confirm: Callable[[Plan], bool],
     on_event: EventSink,
 ) -> Plan:
-    """Plan again under the locks and carry the plan out; ``ws.project`` ends up current."""
+    """Plan again under the locks and carry the plan out; ``ws.project`` ends up current.
+
+    Fixtures blocked by a problem are skipped; the error naming them is raised at the end.
+    """
     names, rebuild = options.names, options.rebuild
     if options.saved is not None:
         names, rebuild = options.saved.names, options.saved.rebuild
     local = filelock.FileLock(ws.project.state_dir / "apply.lock",
                               timeout=options.lock_timeout)
     with ExitStack() as stack:
+        stack.enter_context(sigterm_as_interrupt())
         try:
             stack.enter_context(local)
         except filelock.Timeout:
@@ -116,6 +140,8 @@ def run_apply(
                 fix="wait for it to finish, or pass --lock-timeout SECONDS to wait",
             ) from None
         stack.enter_context(engine.lock(options.lock_timeout))
+        ws.remove_stale_temp_files()
+        fold_pending(ws.project, locked=options.locked)
         # Whoever held the lock may have re-pinned: plan from fixtures.toml as it is now.
         ws.reload()
         planned = compute_plan(ws, engine, names, rebuild=rebuild,
@@ -123,8 +149,6 @@ def run_apply(
         if options.saved is not None:
             options.saved.check_still_valid(ws.project, planned)
         plan = planned.plan
-        if plan.problems:
-            raise problems_error(plan.problems)
         if options.locked and plan.writes_pins:
             raise UsageError(
                 "apply would write new pins to fixtures.toml, and --locked forbids it",
@@ -133,9 +157,11 @@ def run_apply(
                 fix="run 'irisfx apply' without --locked (and IRISFX_LOCKED) and commit "
                 "fixtures.toml",
             )
-        if plan.needs_consent(rebuild) and not confirm(plan):
+        if plan.actions and plan.needs_consent(rebuild) and not confirm(plan):
             raise UsageError("apply cancelled; nothing was changed")
         _Runner(ws, engine, planned.observation, on_event).run(plan)
+        if plan.problems:
+            raise blocked_error(plan)
         return plan
 
 
@@ -147,28 +173,73 @@ class _Runner:
         self.observation = observation
         self.on_event = on_event
         self.done = 0
+        self.pins = PinWriter(ws.project)
+        self.pinned: dict[str, Pin] = {}
 
     @property
     def project(self) -> Project:
         return self.ws.project
 
     def run(self, plan: Plan) -> None:
-        for action in plan.actions:
-            self.on_event("start", action)
+        try:
+            for action in plan.actions:
+                self._run_one(plan, action)
+        except BaseException:
+            self.pins.close()
+            if self.pinned:  # best effort: a journal left behind is folded by the next apply
+                with contextlib.suppress(IrisfxError, OSError):
+                    self.ws.project = fold(self.ws.project)
+            raise
+        self.pins.close()
+        if self.pinned:
             try:
-                getattr(self, f"_{action.kind}")(action)
-            except IntegrityError:
-                raise
-            except IrisfxError as exc:
-                raise self._failed(plan, action, exc.message, exc.details, exc.fix) from exc
+                self.ws.project = fold(self.ws.project)
             except OSError as exc:
-                raise self._failed(plan, action, f"{exc.strerror or exc}: {exc.filename}",
-                                   [], None) from exc
-            finally:
-                self.ws.save_cache()
-            self.done += 1
-            self.on_event("done", action)
-            checkpoint(f"apply.{action.kind}.done")
+                room = no_room(exc, self.project.config_path, None)
+                raise ApplyFailed(
+                    room.message() if room else f"cannot write {self.project.config_path}: "
+                    f"{exc.strerror or exc}",
+                    details=[f"all {self.done} actions finished; their pins are kept in "
+                             f"{journal_path(self.project)} until fixtures.toml is written"],
+                    fix=(room.fix() if room else "correct the cause above, then run "
+                         "'irisfx apply' again"),
+                ) from exc
+
+    def _run_one(self, plan: Plan, action: Action) -> None:
+        self.on_event("start", action)
+        try:
+            getattr(self, f"_{action.kind}")(action)
+        except IntegrityError:
+            raise
+        except (IrisfxError, OSError) as exc:
+            room = no_room(exc, self._writes_to(action), self._needs(action))
+            if room is not None:
+                raise self._failed(plan, action, room.message(), [], room.fix()) from exc
+            if isinstance(exc, IrisfxError):
+                raise self._failed(plan, action, exc.message, exc.details, exc.fix) from exc
+            raise self._failed(plan, action, f"{exc.strerror or exc}: {exc.filename}",
+                               [], None) from exc
+        finally:
+            self.ws.save_cache()
+        self.done += 1
+        self.on_event("done", action)
+        checkpoint(f"apply.{action.kind}.done")
+
+    def _writes_to(self, action: Action) -> str:
+        if action.kind in ("snapshot", "verify"):
+            return str(new_file_path(self.project.path(self._fixture(action).file)))
+        url = self.observation.engine.url
+        if url.startswith("sim://"):  # the simulator's storage is a folder we can name
+            folder = Path(url.removeprefix("sim://") or ".")
+            return str(folder if folder.is_absolute() else self.project.root / folder)
+        return f"the instance's storage ({url})"
+
+    def _needs(self, action: Action) -> int | None:
+        if action.fixture not in self.project.doc.fixtures:
+            return None
+        fixture = self._fixture(action)
+        pin = self.pinned.get(fixture.name) or fixture.pin
+        return pin.size if pin else file_size(self.project.path(fixture.file))
 
     def _failed(self, plan: Plan, action: Action, message: str, details: list[str],
                 fix: str | None) -> ApplyFailed:
@@ -181,7 +252,11 @@ class _Runner:
         )
 
     def _fixture(self, action: Action) -> ResolvedFixture:
-        return self.project.fixture(action.fixture)
+        fixture = self.project.fixture(action.fixture)
+        pin = self.pinned.get(action.fixture)
+        if pin is None:
+            return fixture
+        return ResolvedFixture(fixture.name, fixture.decl.model_copy(update={"pin": pin}))
 
     def _progress(self) -> Progress:
         return self.ws.progress() if self.ws.progress else NoProgress()
@@ -200,45 +275,72 @@ class _Runner:
 
     def _snapshot(self, action: Action) -> None:
         fixture = self._fixture(action)
+        relative = PurePosixPath(fixture.file)
         target = self.project.path(fixture.file)
         fresh = new_file_path(target)
-        if action.resume:
-            self._rename_into_place(fresh, target, fixture)
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fresh.unlink(missing_ok=True)
-        sent = self.engine.snapshot(fixture.source, fresh, self._progress())
-        received = sha256_file(fresh)
-        if received.sha256 != sent.sha256:
-            fresh.unlink(missing_ok=True)
+        folder = open_folder(self.project.root, relative.parent, create=True)
+        try:
+            if action.resume:
+                before = regular_file_stat(folder, fresh.name, self.project.root,
+                                           relative.parent)
+                self._rename_into_place(folder, relative, fixture, before, None)
+                return
+            create_new_file(folder, fresh.name)
+            sent = self.engine.snapshot(fixture.source, fresh, self._progress())
+            check_same_folder(self.project.root, relative.parent, folder)
+            before = regular_file_stat(folder, fresh.name, self.project.root, relative.parent)
+            received = sha256_file(fresh)
+            if received.sha256 != sent.sha256:
+                os.unlink(fresh.name, dir_fd=folder)
+                raise IntegrityError(
+                    f"the snapshot of {fixture.source} changed in transit",
+                    details=[f"instance: sha256:{sent.sha256}",
+                             f"local:    sha256:{received.sha256}"],
+                    fix="run 'irisfx apply' again; if it repeats, check the connection and disk",
+                )
+            checkpoint("apply.snapshot.copied")
+            tables = self.engine.row_counts(fixture.source)
+            _check_expectations(fixture, tables, fresh)
+            recipe = self.observation.recipes.get(fixture.name)
+            pin = Pin(sha256=received.sha256, size=received.size,
+                      recipe_sha256=recipe.sha256 if recipe else None,
+                      built_by=self.observation.engine.product, tables=tables,
+                      created=datetime.now(UTC).replace(microsecond=0))
+            check_same_folder(self.project.root, relative.parent, folder)
+            self.pins.write(fixture.name, fixture.decl, pin)
+            self.pinned[fixture.name] = pin
+            checkpoint("apply.snapshot.pinned")
+            self._rename_into_place(folder, relative, self._fixture(action), before,
+                                    received.sha256)
+        finally:
+            os.close(folder)
+
+    def _rename_into_place(self, folder: int, relative: PurePosixPath, fixture: ResolvedFixture,
+                           hashed: os.stat_result, sha256: str | None) -> None:
+        """Rename FILE.irisfx-new over FILE, through the folder's descriptor: no link followed.
+
+        ``sha256`` was hashed from the new file while it had stat ``hashed`` (None: it was
+        observed by the plan); it goes to the stat cache only if the bytes are still those.
+        """
+        root, target = self.project.root, self.project.path(fixture.file)
+        fresh = new_file_path(target)
+        pin = fixture.pin
+        assert pin is not None  # a pin was just written, or the plan saw one
+        now = regular_file_stat(folder, fresh.name, root, relative.parent)
+        cached = self.ws.cache.lookup(fresh, now)
+        if sha256 is None or _identity(now) != _identity(hashed):
+            sha256 = cached or sha256_file(fresh).sha256
+        if sha256 != pin.sha256:
             raise IntegrityError(
-                f"the snapshot of {fixture.source} changed in transit",
-                details=[f"instance: sha256:{sent.sha256}", f"local:    sha256:{received.sha256}"],
-                fix="run 'irisfx apply' again; if it repeats, check the connection and disk",
+                f"the new file of fixture '{fixture.name}' changed after it was pinned",
+                details=[f"file: {fresh.name} in {relative.parent}", "Nothing was mounted."],
+                fix=f"rebuild it: irisfx apply --rebuild {fixture.name}",
             )
-        checkpoint("apply.snapshot.copied")
-        tables = self.engine.row_counts(fixture.source)
-        _check_expectations(fixture, tables, fresh)
-        recipe = self.observation.recipes.get(fixture.name)
-        pin = Pin(sha256=received.sha256, size=received.size,
-                  recipe_sha256=recipe.sha256 if recipe else None,
-                  built_by=self.observation.engine.product, tables=tables,
-                  created=datetime.now(UTC).replace(microsecond=0))
-        self._write_pin(fixture, pin)
-        checkpoint("apply.snapshot.pinned")
-        self._rename_into_place(fresh, target, self.project.fixture(fixture.name))
-
-    def _rename_into_place(self, fresh: Path, target: Path, fixture: ResolvedFixture) -> None:
-        fresh.replace(target)
-        if fixture.pin is not None:
-            self.ws.cache.store(target, fixture.pin.sha256)
-
-    def _write_pin(self, fixture: ResolvedFixture, pin: Pin) -> None:
-        doc = self.project.doc
-        fixtures = dict(doc.fixtures)
-        fixtures[fixture.name] = fixtures[fixture.name].model_copy(update={"pin": pin})
-        self.ws.project = save_project(self.project,
-                                       doc.model_copy(update={"fixtures": fixtures}))
+        check_same_folder(root, relative.parent, folder)
+        os.replace(fresh.name, relative.name, src_dir_fd=folder, dst_dir_fd=folder)
+        os.fsync(folder)
+        self.ws.cache.forget(fresh)
+        self.ws.cache.store(target, sha256, now, moved=True)
 
     def _verify(self, action: Action) -> None:
         fixture = self._fixture(action)
@@ -273,6 +375,10 @@ class _Runner:
     def _unmount(self, action: Action) -> None:
         assert action.namespace is not None
         self.engine.unmount(action.namespace)
+
+
+def _identity(stat: os.stat_result) -> tuple[int, ...]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
 
 
 def _check_expectations(fixture: ResolvedFixture, counts: dict[str, int],

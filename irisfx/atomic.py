@@ -1,10 +1,15 @@
-"""Atomic file replacement: a reader sees the old file or the new one, never half of either."""
+"""Safe file writes: atomic replacement, and folders reached without following links."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from stat import S_ISREG
+
+from irisfx.errors import ConfigError
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -21,3 +26,67 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def open_folder(root: Path, relative: PurePosixPath, *, create: bool = False) -> int:
+    """A descriptor of the folder ``root/relative``, reached without following any link.
+
+    Each component is opened with O_NOFOLLOW from the one before (and made first when
+    ``create``), so a symbolic link planted anywhere under ``root`` is refused instead of
+    followed out of the project. ``root`` itself is trusted.
+    """
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in relative.parts:
+            if create:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, 0o777, dir_fd=fd)
+            try:
+                child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
+                                dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise _escape(root, relative) from None
+                raise
+            os.close(fd)
+            fd = child
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def check_same_folder(root: Path, relative: PurePosixPath, fd: int) -> None:
+    """ConfigError unless ``root/relative`` still leads, link-free, to the folder ``fd`` holds."""
+    now = open_folder(root, relative)
+    try:
+        a, b = os.fstat(now), os.fstat(fd)
+        if (a.st_ino, a.st_dev) != (b.st_ino, b.st_dev):
+            raise _escape(root, relative)
+    finally:
+        os.close(now)
+
+
+def create_new_file(fd: int, name: str) -> None:
+    """Create an empty regular file ``name`` in folder ``fd``, replacing no link or file."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=fd)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    os.close(os.open(name, flags, 0o644, dir_fd=fd))
+
+
+def regular_file_stat(fd: int, name: str, root: Path, relative: PurePosixPath) -> os.stat_result:
+    """lstat of ``name`` in folder ``fd``; ConfigError if it is a link or not a regular file."""
+    stat = os.stat(name, dir_fd=fd, follow_symlinks=False)
+    if not S_ISREG(stat.st_mode):
+        raise _escape(root, relative / name)
+    return stat
+
+
+def _escape(root: Path, relative: PurePosixPath) -> ConfigError:
+    return ConfigError(
+        f"{relative} is not a plain folder or file inside the project any more (a symbolic "
+        "link or another kind of file was put there while irisfx ran)",
+        details=[f"project folder: {root}", "irisfx did not write through it."],
+        fix=f"remove the link or file at {relative}, then run 'irisfx apply' again",
+    )

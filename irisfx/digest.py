@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -146,8 +147,31 @@ def _stat_key(stat: os.stat_result) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
 
 
+def _same_bytes(before: os.stat_result, after: os.stat_result, *, moved: bool) -> bool:
+    # A rename changes ctime and nothing else; any write moves mtime or size.
+    a, b = _stat_key(before), _stat_key(after)
+    return a == b or (moved and a[:2] + a[3:] == b[:2] + b[3:])
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _valid_entry(entry: object) -> bool:
+    if not isinstance(entry, dict) or set(entry) != {"stat", "sha256"}:
+        return False
+    stat, sha256 = entry["stat"], entry["sha256"]
+    return (isinstance(sha256, str) and _SHA256.fullmatch(sha256) is not None
+            and isinstance(stat, list) and len(stat) == 5
+            and all(type(n) is int for n in stat))
+
+
 class StatCache:
-    """Digests of files that have not changed since they were last hashed."""
+    """Digests of files that have not changed since they were last hashed.
+
+    The cache file is untrusted input: malformed entries are dropped on load. It only ever
+    holds digests computed from a file's bytes, for the stat the file had while hashed.
+    ``--verify full`` bypasses it.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -155,11 +179,11 @@ class StatCache:
         self._dirty = False
         try:
             loaded = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict) and loaded.get("version") == 1:
-                self._entries = dict(loaded.get("files", {}))
         except (OSError, ValueError):
-            # A missing or damaged cache only costs a re-hash.
-            self._entries = {}
+            return  # a missing or damaged cache only costs a re-hash
+        files = loaded.get("files") if isinstance(loaded, dict) else None
+        if isinstance(loaded, dict) and loaded.get("version") == 1 and isinstance(files, dict):
+            self._entries = {k: v for k, v in files.items() if _valid_entry(v)}
 
     @classmethod
     def in_state_dir(cls, state_dir: Path) -> StatCache:
@@ -174,14 +198,28 @@ class StatCache:
             return value if isinstance(value, str) else None
         return None
 
-    def store(self, path: Path, sha256: str) -> None:
-        """Remember ``sha256`` for ``path`` as it is on disk now."""
+    def store(self, path: Path, sha256: str, before: os.stat_result, *,
+              moved: bool = False) -> bool:
+        """Remember ``sha256``, hashed from the file that had stat ``before``, for ``path``.
+
+        Kept only if ``path`` still holds those bytes (``moved``: renamed there since, which
+        changes ctime only). Returns whether it was kept.
+        """
         try:
-            stat = path.stat()
-        except FileNotFoundError:
-            return
-        self._entries[str(path)] = {"stat": _stat_key(stat), "sha256": sha256}
+            now = path.stat()
+        except OSError:
+            return False
+        if not _same_bytes(before, now, moved=moved):
+            self._entries.pop(str(path), None)
+            return False
+        self._entries[str(path)] = {"stat": _stat_key(now), "sha256": sha256}
         self._dirty = True
+        return True
+
+    def forget(self, path: Path) -> None:
+        """Drop what is known of ``path``."""
+        if self._entries.pop(str(path), None) is not None:
+            self._dirty = True
 
     def save(self) -> None:
         """Write the cache back if anything changed."""
@@ -207,9 +245,10 @@ def digest_files(
     """
     results: dict[Path, FileDigest | None] = {}
     to_hash: list[Path] = []
+    before: dict[Path, os.stat_result] = {}
     for path in paths:
         try:
-            stat = path.stat()
+            stat = before[path] = path.stat()
         except FileNotFoundError:
             results[path] = None
             continue
@@ -238,5 +277,5 @@ def digest_files(
     for path, result in hashed:
         results[path] = result
         if result is not None:
-            cache.store(path, result.sha256)
+            cache.store(path, result.sha256, before[path])
     return results

@@ -11,9 +11,11 @@ import os
 import signal
 
 KILL_AT_ENV = "IRISFX_KILL_AT"
+KILL_SIGNAL_ENV = "IRISFX_KILL_SIGNAL"
 
 
 def checkpoint(name: str) -> None:
     """Die here, at once and without clean-up, if IRISFX_KILL_AT names this checkpoint."""
     if os.environ.get(KILL_AT_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+        chosen = os.environ.get(KILL_SIGNAL_ENV, "KILL").upper().removeprefix("SIG")
+        os.kill(os.getpid(), getattr(signal, f"SIG{chosen}", signal.SIGKILL))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from irisfx.config import Project, ensure_state_dir
 from irisfx.digest import FileDigest, ProgressFactory, StatCache, digest_files
@@ -69,17 +70,35 @@ def open_project_engine(project: Project, override: str | None = None) -> Engine
     """Open the engine this project is configured for."""
     ensure_state_dir(project.state_dir)  # the default simulator lives in .irisfx/
     settings = project.doc.irisfx
-    return open_engine(
-        EngineSettings(
-            url=engine_url(project, override),
-            project=project.name,
-            root=project.root,
-            username_env=settings.username_env,
-            password_env=settings.password_env,
-            connect_timeout=settings.connect_timeout,
-            path_map=dict(settings.path_map),
-        )
+    engine_settings = EngineSettings(
+        url=engine_url(project, override),
+        project=project.name,
+        root=project.root,
+        username_env=settings.username_env,
+        password_env=settings.password_env,
+        connect_timeout=settings.connect_timeout,
+        path_map=dict(settings.path_map),
     )
+    return open_engine(with_project_identity(engine_settings, project))
+
+
+def project_identity(project: Project) -> str | None:
+    """The project's ``[irisfx] id``, written once into fixtures.toml, when the model has it."""
+    value = getattr(project.doc.irisfx, "id", None)
+    return value if isinstance(value, str) and value else None
+
+
+def with_project_identity(settings: EngineSettings, project: Project) -> EngineSettings:
+    """``settings`` carrying the project's identity, so engines tell same-named copies apart.
+
+    Both halves land separately (``Settings.id``, ``EngineSettings.project_id``); until both
+    exist the settings are returned unchanged.
+    """
+    identity = project_identity(project)
+    if identity is None or "project_id" not in {f.name for f in fields(EngineSettings)}:
+        return settings
+    changes: dict[str, Any] = {"project_id": identity}
+    return replace(settings, **changes)
 
 
 def new_file_path(path: Path) -> Path:

@@ -146,6 +146,11 @@ def _plan_fixture(
         problem = _expectations_against_pin(f)
         if problem is not None:
             return [], problem
+        source = obs.inventory.owned.get(f.source)
+        if recipe is not None and source is not None and source.state != "ready":
+            # An interrupted --rebuild: the file is fine, its source is half-made.
+            steps.append(Action("build", f.name, f.source, "an earlier build did not finish "
+                                "(interrupted, or another apply is running)", drop_first=True))
     if snapshot_reason is not None:
         build, problem = _plan_build(f, obs, recipe.sha256 if recipe else None, rebuild)
         if problem is not None:

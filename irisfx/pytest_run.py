@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from irisfx.apply import ApplyOptions, compute_plan, run_apply
-from irisfx.config import Project, load_project, unknown_fixture_error
+from irisfx.config import Project, unknown_fixture_error
 from irisfx.engines.base import Connection, Engine, ResetsCopies
 from irisfx.errors import ConfigError, ConflictError, IrisfxError
 from irisfx.models import Pin, ResolvedFixture
 from irisfx.names import generated_name, normalize_namespace, row_mismatches
 from irisfx.observe import open_project_engine
+from irisfx.pins import load_project_with_pins
 from irisfx.plan import Action
 from irisfx.pytest_settings import CONFIG_NAME, PluginError, PluginSettings, Scope
 from irisfx.report import render_text
@@ -97,7 +98,7 @@ class IrisfxRun:
                             fix="create one with 'irisfx init', or point to it with "
                             "--irisfx-config PATH (or IRISFX_CONFIG, or ini irisfx_config)",
                         )
-                    self._project = load_project(path)
+                    self._project = load_project_with_pins(path)
             except PluginError as exc:
                 self._load_failure = exc
                 raise

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR
 
-from irisfx.config import Project, ensure_state_dir, load_project
-from irisfx.digest import ProgressFactory, StatCache
+from irisfx.config import Project, ensure_state_dir
+from irisfx.digest import CACHE_NAME, ProgressFactory, StatCache
+from irisfx.pins import load_project_with_pins, with_pins
+
+# When this process started: a temp file older than that cannot be one it is still writing.
+_STARTED = time.time()
 
 
 @dataclass
 class Workspace:
-    """A loaded project, its ensured ``.irisfx/`` folder, its stat cache and a progress factory."""
+    """A loaded project, its ensured ``.irisfx/`` folder, its stat cache and a progress factory.
+
+    Its project includes pins not yet folded into fixtures.toml (irisfx.pins).
+    """
 
     project: Project
     cache: StatCache
@@ -22,18 +31,36 @@ class Workspace:
     def open(cls, project: Project, progress: ProgressFactory | None = None) -> Workspace:
         """Ensure the state folder once and open the stat cache in it."""
         ensure_state_dir(project.state_dir)
-        return cls(project, StatCache.in_state_dir(project.state_dir), progress)
+        return cls(with_pins(project), StatCache.in_state_dir(project.state_dir), progress)
 
     @classmethod
     def load(cls, config_path: Path, progress: ProgressFactory | None = None) -> Workspace:
         """Load fixtures.toml and open its workspace."""
-        return cls.open(load_project(config_path), progress)
+        return cls.open(load_project_with_pins(config_path), progress)
 
     def reload(self) -> None:
         """Read fixtures.toml again (another apply may have pinned while we waited)."""
-        self.project = load_project(self.project.config_path)
+        self.project = load_project_with_pins(self.project.config_path)
 
     def save_cache(self) -> None:
         """Keep fresh digests for the next run."""
         with contextlib.suppress(OSError):  # an unwritten cache only costs a re-hash next time
             self.cache.save()
+
+    def remove_stale_temp_files(self) -> list[Path]:
+        """Delete temp files a killed irisfx left behind; call it holding the apply lock.
+
+        Only irisfx's own names (``.fixtures.toml.*.tmp`` beside fixtures.toml,
+        ``.stat-cache.json.*.tmp`` in ``.irisfx/``) and only files older than this process:
+        every other writer of them holds the apply lock, or is a plan that started later.
+        """
+        removed = []
+        for folder, name in ((self.project.root, self.project.config_path.name),
+                             (self.project.state_dir, CACHE_NAME)):
+            for path in folder.glob(f".{name}.*.tmp"):
+                with contextlib.suppress(OSError):
+                    stat = path.lstat()
+                    if stat.st_mtime < _STARTED and not S_ISDIR(stat.st_mode):
+                        path.unlink()
+                        removed.append(path)
+        return removed

@@ -14,5 +14,5 @@ def pull_fixture(ws: Workspace, fixture: ResolvedFixture) -> None:
     store = open_store(ws.project)
     check_reachable(store, create=False)
     (item,) = pinned_items(ws.project, [fixture])
-    pull_one(store, item, ws.progress() if ws.progress else NoProgress())
-    ws.cache.store(item.path, item.sha256)
+    verified = pull_one(store, item, ws.progress() if ws.progress else NoProgress())
+    ws.cache.store(item.path, item.sha256, verified, moved=True)

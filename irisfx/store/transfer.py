@@ -91,15 +91,18 @@ def pull_files(store: Store, items: Sequence[Item], cache: StatCache,
     def one(item: Item) -> Outcome:
         if item not in todo:
             return Outcome(item.name, "in place", item.size)
-        pull_one(store, item, _shown(progress))
-        cache.store(item.path, item.sha256)
+        verified = pull_one(store, item, _shown(progress))
+        cache.store(item.path, item.sha256, verified, moved=True)
         return Outcome(item.name, "pulled", item.size)
 
     return _each(items, one, workers)
 
 
-def pull_one(store: Store, item: Item, progress: Progress | None = None) -> None:
-    """Download one file into place, verified; IntegrityError (nothing written) on mismatch."""
+def pull_one(store: Store, item: Item, progress: Progress | None = None) -> os.stat_result:
+    """Download one file into place, verified; IntegrityError (nothing written) on mismatch.
+
+    Returns the stat the verified bytes had before their rename, for the stat cache.
+    """
     shown = progress or NoProgress()
     partial = item.path.with_name(item.path.name + PULL_SUFFIX)
     item.path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +126,9 @@ def pull_one(store: Store, item: Item, progress: Progress | None = None) -> None
     if sha256 != item.sha256:
         partial.unlink(missing_ok=True)
         raise _tampered(store, item, f"its object hashes to sha256:{sha256[:12]}…")
+    verified = partial.stat()
     partial.replace(item.path)
+    return verified
 
 
 def _download(store: Store, key: str, partial: Path, item: Item, shown: Progress, *,

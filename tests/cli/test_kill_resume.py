@@ -28,7 +28,7 @@ FIRST_APPLY = [
     "sim.build.recorded", "sim.build.created", "sim.build.filled", "apply.build.done",
     "sim.snapshot.dismounted", "apply.snapshot.copied", "apply.snapshot.pinned",
     "apply.snapshot.done", "sim.mount.recorded", "sim.mount.copied", "sim.mount.created",
-    "apply.mount.mounted", "apply.mount.done",
+    "apply.mount.mounted", "apply.mount.done", "apply.pins.folded",
 ]
 REBUILD_AND_REMOVE = [
     "sim.unmount.marked", "sim.unmount.dropped", "apply.unmount.done", "apply.build.dropped",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -69,3 +70,34 @@ def test_missing_file_is_none_and_damaged_cache_is_ignored(tmp_path: Path) -> No
     (tmp_path / "c.json").write_text("{not json")
     cache = StatCache(tmp_path / "c.json")
     assert digest_files([tmp_path / "absent"], cache) == {tmp_path / "absent": None}
+
+
+def test_cache_keeps_only_digests_of_the_bytes_it_was_given(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    make(path, 100)
+    before = path.stat()
+    cache = StatCache(tmp_path / "c.json")
+    make(path, 100)  # changed after it was hashed: the digest no longer describes it
+    assert not cache.store(path, "0" * 64, before)
+    assert cache.lookup(path, path.stat()) is None
+    now = path.stat()
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert cache.store(path, sha, now)
+    assert cache.lookup(path, path.stat()) == sha
+
+
+def test_cache_drops_malformed_entries_and_keeps_good_ones(tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    make(good, 10)
+    stat = good.stat()
+    key = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+    sha = hashlib.sha256(good.read_bytes()).hexdigest()
+    files = {str(good): {"stat": key, "sha256": sha},
+             "a": 1, "b": None, "c": {"stat": key, "sha256": "NOTHEX"},
+             "d": {"stat": [True, 1, 2, 3, 4], "sha256": sha},
+             "e": {"stat": key, "sha256": sha, "extra": 1}}
+    (tmp_path / "c.json").write_text(json.dumps({"version": 1, "files": files}))
+    cache = StatCache(tmp_path / "c.json")
+    assert cache.lookup(good, stat) == sha
+    for name in "abcde":
+        assert cache.lookup(Path(name), stat) is None

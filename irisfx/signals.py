@@ -1,0 +1,42 @@
+"""SIGTERM as an interrupt: ``kill PID``, a CI timeout or ``docker stop`` stop irisfx like Ctrl-C.
+
+Without a handler SIGTERM ends Python at once, like SIGKILL: no message, no clean-up. With it,
+SIGTERM raises KeyboardInterrupt, so the same code paths run as for Ctrl-C: temp files are
+removed, locks released, finished actions are already recorded, and the command line prints
+the resume message and exits 130 (the documented "interrupted" code, for SIGINT and SIGTERM
+alike).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+def handle_sigterm_as_interrupt() -> None:
+    """Make SIGTERM raise KeyboardInterrupt in the main thread for the rest of the process.
+
+    The command line's main() calls this first; elsewhere (not the main thread) it does nothing.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt inside the block (main thread only), then as before."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
