@@ -1,72 +1,115 @@
-"""Verify throughput: one warm 1 GiB file, beside sha256sum and openssl's raw SHA-256 speed;
-then several files on all cores beside one core.
+"""`irisfx verify --verify full` as a whole process, beside OpenSSL's raw SHA-256 speed.
 
-Goals (DESIGN.md): >= 0.9 x raw speed on one file; >= 1.8 x one core on two cores.
-Run: python benchmarks/bench_verify.py [--size-mib 1024]
+Rows: one file of SIZE (goal >= 0.9 of `openssl speed -evp sha256`), and two files of SIZE/2
+against one of SIZE (goal >= 1.85x, reference `openssl speed -multi 2`). Each round runs the
+references and the commands once; the table shows medians. Peak memory is each process's
+VmHWM. Files go to BENCH_DIR or /tmp and are deleted at the end.
+Run: python benchmarks/bench_verify.py [--size-mib 1024] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import hashlib
 import shutil
-import subprocess
-import sys
+from pathlib import Path
 
-from common import best_of, make_file, openssl_sha256_mb_s, scratch, sha256sum_seconds
+from common import (
+    Row,
+    free_bytes,
+    irisfx_command,
+    make_file,
+    median,
+    openssl_sha256,
+    print_table,
+    quiet_line,
+    run,
+    scratch,
+)
 
-from irisfx.digest import StatCache, digest_files, sha256_file
+GIB = 1 << 30
+
+
+def pinned_project(root: Path, files: dict[str, int]) -> Path:
+    """A project whose fixtures are random files of the given sizes, pinned by hand."""
+    (root / "fixtures").mkdir(parents=True)
+    (root / "r.sql").write_text("CREATE TABLE B.T (ID INTEGER PRIMARY KEY);\n")
+    doc = ['[irisfx]\nproject = "bench-verify"\niris = "sim://.irisfx/sim"\n']
+    for name, size in files.items():
+        path = make_file(root / "fixtures" / f"{name}.dat", size)
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while block := handle.read(8 << 20):
+                digest.update(block)
+        doc.append(f'[fixtures.{name}]\nrecipe = "r.sql"\nfile = "fixtures/{name}.dat"\n\n'
+                   f'[fixtures.{name}.pin]\nsha256 = "{digest.hexdigest()}"\nsize = {size}\n'
+                   'built_by = "benchmark"\ncreated = 2026-01-01T00:00:00Z\n')
+    (root / "fixtures.toml").write_text("\n".join(doc))
+    return root
+
+
+def measure(size: int, count: int, openssl_seconds: int = 2) -> tuple[list[Row], str]:
+    """The verify rows and the machine-quiet line, from ``count`` rounds."""
+    root = scratch()
+    try:
+        if free_bytes(root) < 2 * size + GIB:
+            raise SystemExit(f"not enough free space in {root} for 2 x {size >> 20} MiB")
+        pinned_project(root, {"one": size, "half1": size // 2, "half2": size // 2,
+                              "tiny": 1 << 20})
+        verify = [*irisfx_command(), "verify", "--verify", "full"]
+        raw, multi, one, two, tiny = [], [], [], [], []
+        peaks: dict[str, list[int]] = {"one": [], "two": [], "tiny": []}
+        for _ in range(count):
+            raw.append(openssl_sha256(seconds=openssl_seconds) or 0.0)
+            multi.append(openssl_sha256(seconds=openssl_seconds, multi=2) or 0.0)
+            for name, args, times in (("tiny", ["tiny"], tiny), ("one", ["one"], one),
+                                      ("two", ["half1", "half2"], two)):
+                done = run([*verify, *args], cwd=root)
+                if "ok " not in done.stdout:
+                    raise RuntimeError(f"verify did not pass:\n{done.stdout}{done.stderr}")
+                times.append(done.seconds)
+                if done.peak_kib:
+                    peaks[name].append(done.peak_kib)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    raw_s, multi_s = median(raw), median(multi)
+    one_s, two_s, start_s = median(one), median(two), median(tiny)
+    speed = size / one_s
+    net = size / max(one_s - start_s, 1e-9)
+    speedup = one_s / two_s
+    net_speedup = (one_s - start_s) / max(two_s - start_s, 1e-9)
+    mib = size >> 20
+    peak = {k: f"{max(v) / 1024:.0f} MiB" if v else "?" for k, v in peaks.items()}
+    one_row = Row(
+        f"`verify --verify full`, 1 file of {mib} MiB, whole process",
+        f"{speed / GIB:.2f} GiB/s = **{speed / raw_s:.2f}** of raw" if raw_s else
+        f"{speed / GIB:.2f} GiB/s",
+        f"`openssl speed -evp sha256` {raw_s / GIB:.2f} GiB/s" if raw_s else "openssl missing",
+        ">= 0.9 of raw", speed / raw_s >= 0.9 if raw_s else None,
+        [f"{one_s:.2f} s, of which start-up {start_s:.2f} s (verify of a 1 MiB fixture); net "
+         f"of start-up {net / GIB:.2f} GiB/s = {net / raw_s:.2f} of raw" if raw_s else "",
+         f"peak memory (VmHWM): 1 MiB file {peak['tiny']}, {mib} MiB file {peak['one']}, "
+         f"2 x {mib // 2} MiB {peak['two']}"],
+    )
+    multi_ratio = multi_s / raw_s if raw_s else 0.0
+    two_row = Row(
+        f"same, 2 files of {mib // 2} MiB vs 1 of {mib} MiB",
+        f"**{speedup:.2f}x** ({net_speedup:.2f}x net of start-up)",
+        f"`openssl speed -multi 2` {multi_ratio:.2f}x",
+        ">= 1.85x", speedup >= 1.85,
+        [f"{two_s:.2f} s for 2 files vs {one_s:.2f} s for one, start-up {start_s:.2f} s"],
+    )
+    return [one_row, two_row], quiet_line(raw_s, multi_s)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    size = args.size_mib << 20
-    folder = scratch()
-    try:
-        one = make_file(folder / "one.dat", size)
-        mb = size / 1e6
-        irisfx_s = best_of(3, lambda: sha256_file(one))
-        raw = openssl_sha256_mb_s()
-        coreutils_s = sha256sum_seconds(one)
-        print(f"verify one warm file of {args.size_mib} MiB")
-        print(f"  irisfx      {mb / irisfx_s:8.0f} MB/s")
-        if coreutils_s:
-            print(f"  sha256sum   {mb / coreutils_s:8.0f} MB/s")
-        if raw:
-            print(f"  openssl raw {raw:8.0f} MB/s   irisfx/raw = {mb / irisfx_s / raw:.2f} "
-                  "(goal >= 0.90)")
-
-        cores = os.cpu_count() or 1
-        files = [one] + [make_file(folder / f"f{i}.dat", size) for i in range(1, cores)]
-
-        def all_files() -> None:
-            digest_files(files, StatCache(folder / "none.json"), full=True)
-
-        serial_s = best_of(2, lambda: [sha256_file(f) for f in files])
-        parallel_s = best_of(2, all_files)
-        total = mb * len(files)
-        print(f"verify {len(files)} files on {cores} cores")
-        print(f"  one file at a time     {total / serial_s:8.0f} MB/s")
-        print(f"  all at once (per core) {total / parallel_s:8.0f} MB/s   speed-up = "
-              f"{serial_s / parallel_s:.2f}x (goal >= 1.8x on two cores)")
-        small = make_file(folder / "small.dat", 1 << 20)
-        print("peak memory (VmHWM of a fresh process that imports irisfx and hashes one file)")
-        for path, label in ((small, "1 MiB"), (one, f"{args.size_mib} MiB")):
-            print(f"  {label:>9}  {peak_rss_mib(path):6.1f} MiB")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def peak_rss_mib(path: object) -> float:
-    # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec.
-    code = ("import re, sys; from pathlib import Path; from irisfx.digest import "
-            "sha256_file; sha256_file(Path(sys.argv[1])); "
-            "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])")
-    out = subprocess.run([sys.executable, "-c", code, str(path)], check=True,
-                         capture_output=True, text=True).stdout
-    return int(out) / 1024
+    rows, quiet = measure(args.size_mib << 20, args.rounds)
+    print(quiet)
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -39,9 +39,9 @@ from irisfx.errors import (
     LockedError,
     UsageError,
 )
+from irisfx.expectations import check_mount, check_source
 from irisfx.faults import checkpoint
 from irisfx.models import Pin, ResolvedFixture
-from irisfx.names import row_mismatches
 from irisfx.observe import Observation, new_file_path, observe
 from irisfx.pins import PinWriter, fold, fold_pending, journal_path
 from irisfx.plan import Action, Plan, make_plan
@@ -299,8 +299,11 @@ class _Runner:
                     fix="run 'irisfx apply' again; if it repeats, check the connection and disk",
                 )
             checkpoint("apply.snapshot.copied")
-            tables = self.engine.row_counts(fixture.source)
-            _check_expectations(fixture, tables, fresh)
+            try:
+                tables = check_source(self.engine, fixture)
+            except ConflictError:
+                os.unlink(fresh.name, dir_fd=folder)
+                raise
             recipe = self.observation.recipes.get(fixture.name)
             pin = Pin(sha256=received.sha256, size=received.size,
                       recipe_sha256=recipe.sha256 if recipe else None,
@@ -363,9 +366,7 @@ class _Runner:
                           readonly=fixture.decl.readonly, sha256=pin.sha256,
                           progress=self._progress())
         checkpoint("apply.mount.mounted")
-        if fixture.decl.expect:
-            counts = self.engine.row_counts(fixture.mount, list(fixture.decl.expect))
-            _check_expectations(fixture, counts, None)
+        check_mount(self.engine, fixture)
 
     def _replace(self, action: Action) -> None:
         self.engine.unmount(self._fixture(action).mount)
@@ -379,17 +380,3 @@ class _Runner:
 
 def _identity(stat: os.stat_result) -> tuple[int, ...]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
-
-
-def _check_expectations(fixture: ResolvedFixture, counts: dict[str, int],
-                        discard: Path | None) -> None:
-    wrong = row_mismatches(fixture.decl.expect, counts)
-    if not wrong:
-        return
-    if discard is not None:
-        discard.unlink(missing_ok=True)
-    raise ConflictError(
-        f"fixture '{fixture.name}' does not hold the rows its 'expect' declares",
-        details=[*wrong, "Nothing was pinned." if discard else "The mount is kept."],
-        fix="correct the recipe, or the 'expect' table in fixtures.toml",
-    )

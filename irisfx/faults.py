@@ -11,6 +11,7 @@ import os
 import signal
 
 KILL_AT_ENV = "IRISFX_KILL_AT"
+# KILL (the default), TERM or INT: a crash, a `kill`, or a Ctrl-C at exactly that moment.
 KILL_SIGNAL_ENV = "IRISFX_KILL_SIGNAL"
 
 

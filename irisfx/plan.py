@@ -23,6 +23,10 @@ log = logging.getLogger("irisfx")
 ActionKind = Literal["pull", "build", "snapshot", "verify", "mount", "replace", "unmount"]
 Cause = Literal["pending", "drift"]
 ProblemKind = Literal["integrity", "conflict"]
+# What exactly is wrong, for programs reading ``plan --json`` (docs/plan-json.md).
+ProblemReason = Literal["missing", "mismatch", "unpinned", "no-recipe", "not-built-by-irisfx",
+                        "namespace-taken", "expect-vs-pin", "wrong-engine", "recipe-changed",
+                        "not-built"]
 ACTION_ORDER: tuple[ActionKind, ...] = ("pull", "build", "snapshot", "verify", "mount",
                                         "replace", "unmount")
 
@@ -43,6 +47,14 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Digest:
+    """A full SHA-256 and a size, as plan --json reports them."""
+
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Problem:
     """Why a fixture cannot be applied as declared."""
 
@@ -51,6 +63,11 @@ class Problem:
     message: str
     details: tuple[str, ...] = ()
     fix: str = ""
+    reason: ProblemReason | None = None
+    file: str | None = None
+    namespace: str | None = None
+    expected: Digest | None = None
+    actual: Digest | None = None
 
 
 @dataclass(frozen=True)
@@ -173,19 +190,15 @@ def _why_snapshot(
     if pin is None:
         if state.digest is None:
             return "no file yet", "pending"
-        return _unpinned_file(f), "pending"
+        return unpinned_problem(f, Digest(state.digest.sha256, state.digest.size)), "pending"
     if state.interrupted and state.interrupted.sha256 == pin.sha256 and (
         state.digest is None or state.digest.sha256 != pin.sha256
     ):
         return "finish", "pending"
     if state.digest is None:
-        return _integrity(f, "has no file: it is missing",
-                          ["expected: " + _fmt(pin.sha256, pin.size)]), "drift"
+        return integrity_problem(f, None), "drift"
     if state.digest.sha256 != pin.sha256:
-        return _integrity(f, "does not match its pin", [
-            "expected: " + _fmt(pin.sha256, pin.size),
-            "actual:   " + _fmt(state.digest.sha256, state.digest.size),
-        ]), "drift"
+        return integrity_problem(f, Digest(state.digest.sha256, state.digest.size)), "drift"
     if f.decl.recipe and recipe_sha256 != pin.recipe_sha256:
         return "recipe changed since the file was pinned", "pending"
     return None, "pending"
@@ -202,12 +215,15 @@ def _plan_build(
             return [], None
         return [], Problem("conflict", f.name,
                            f"source namespace {f.source} does not exist and fixture "
-                           f"'{f.name}' has no recipe to build it",
+                           f"'{f.name}' has no recipe to build it", reason="no-recipe",
+                           namespace=f.source,
                            fix=f"add recipe = \"recipes/{f.name}.sql\" to [fixtures.{f.name}], "
                            f"or create namespace {f.source} yourself")
     if record is None and exists:
         return [], Problem("conflict", f.name,
-                           f"source namespace {f.source} exists but was not built by irisfx",
+                           f"source namespace {f.source} exists and "
+                           f"{_owner_text(obs, f.source)}", reason="not-built-by-irisfx",
+                           namespace=f.source,
                            fix="drop that namespace so irisfx can build it from the recipe, or "
                            "remove 'recipe' to snapshot the namespace as it is")
     if record is None:
@@ -242,7 +258,9 @@ def _plan_mount(
     if record is None:
         if f.mount in inv.namespaces:
             return [], Problem("conflict", f.name,
-                               f"namespace {f.mount} exists and is not owned by this project",
+                               f"namespace {f.mount} exists and {_owner_text(obs, f.mount)}",
+                               reason="namespace-taken",
+                               namespace=f.mount,
                                fix=f"choose another 'mount' for fixture '{f.name}', or drop "
                                f"namespace {f.mount} yourself")
         kind, reason = "mount", "not mounted yet"
@@ -270,13 +288,33 @@ def _plan_mount(
     return steps, None
 
 
+def expectations_against_pin(f: ResolvedFixture) -> Problem | None:
+    """A problem when the declared ``expect`` row counts disagree with the pinned tables."""
+    return _expectations_against_pin(f)
+
+
 def _expectations_against_pin(f: ResolvedFixture) -> Problem | None:
+    if f.pin is None or not f.pin.tables:
+        return None  # an adopted file (irisfx pin) has no counts; mounting checks 'expect'
     wrong = row_mismatches(f.decl.expect, f.pin.tables if f.pin else {}, "in the pinned file")
     if not wrong:
         return None
     return Problem("conflict", f.name, f"fixture '{f.name}': 'expect' disagrees with its pin",
-                   details=tuple(wrong),
+                   details=tuple(wrong), reason="expect-vs-pin",
                    fix=f"correct 'expect', or rebuild on purpose: irisfx apply --rebuild {f.name}")
+
+
+def _owner_text(obs: Observation, namespace: str) -> str:
+    """Who owns a namespace this project did not make: another project, or nobody in irisfx."""
+    # Engines that list other projects' records (Inventory.others) let us name the owner.
+    others = getattr(obs.inventory, "others", None) or {}
+    record = others.get(namespace)
+    owner = getattr(record, "owner", None) if record is not None else None
+    if owner is not None:
+        describe = getattr(owner, "describe", None)
+        who = describe() if callable(describe) else f"project '{owner.name}'"
+        return f"belongs to irisfx {who}"
+    return "was not made by irisfx (no irisfx project owns it)"
 
 
 def _fmt(sha256: str, size: int) -> str:
@@ -289,20 +327,34 @@ def describe(action: Action) -> str:
                                                 if action.namespace else "")
 
 
-def _integrity(f: ResolvedFixture, what: str, details: list[str]) -> Problem:
+def integrity_problem(f: ResolvedFixture, actual: Digest | None) -> Problem:
+    """A pinned fixture whose file is missing (``actual`` None) or differs from its pin."""
+    pin = f.pin
+    assert pin is not None
+    expected = Digest(pin.sha256, pin.size)
+    details = [f"file:     {f.file}", "expected: " + _fmt(pin.sha256, pin.size)]
+    if actual is not None:
+        details.append("actual:   " + _fmt(actual.sha256, actual.size))
     return Problem(
-        "integrity", f.name, f"fixture '{f.name}' {what}",
-        details=(f"file:     {f.file}", *details, "Nothing was mounted."),
+        "integrity", f.name,
+        f"fixture '{f.name}' " + ("has no file: it is missing" if actual is None
+                                  else "does not match its pin"),
+        details=tuple(details),
         fix=f"restore the file from git (git checkout -- {f.file}),\n"
         f"or rebuild it on purpose: irisfx apply --rebuild {f.name}",
+        reason="missing" if actual is None else "mismatch", file=f.file, expected=expected,
+        actual=actual,
     )
 
 
-def _unpinned_file(f: ResolvedFixture) -> Problem:
+def unpinned_problem(f: ResolvedFixture, actual: Digest | None) -> Problem:
+    """A fixture with a file irisfx did not pin."""
     return Problem(
         "integrity", f.name, f"fixture '{f.name}' has a file but no pin",
         details=(f"file:     {f.file}", "irisfx does not mount or overwrite an unpinned file."),
-        fix=f"delete the file so irisfx builds it, or rebuild it: irisfx apply --rebuild {f.name}",
+        fix=f"delete the file so irisfx builds it, rebuild it: irisfx apply --rebuild {f.name},"
+        f"\nor adopt this file as it is: irisfx pin {f.name}",
+        reason="unpinned", file=f.file, actual=actual,
     )
 
 
@@ -315,5 +367,6 @@ def _incompatible(f: ResolvedFixture, obs: Observation) -> Problem:
         "conflict", f.name,
         f"fixture '{f.name}' was built by {built_by} and cannot be mounted on {target}",
         details=(f"engine: {obs.engine.product}", *([fits.reason] if fits.refused else [])),
+        reason="wrong-engine",
         fix=f"rebuild it for this engine: irisfx apply --rebuild {f.name}",
     )

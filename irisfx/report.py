@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from irisfx.atomic import write_atomic
 from irisfx.errors import ConflictError, IntegrityError, IrisfxError, StalePlanError, UsageError
-from irisfx.plan import ACTION_ORDER, Action, Plan, Problem
+from irisfx.plan import ACTION_ORDER, Action, Digest, Plan, Problem
 
 if TYPE_CHECKING:
     from irisfx.apply import Planned
@@ -61,7 +63,7 @@ def render_text(plan: Plan, engine_product: str) -> str:
         lines += ["", "Drift (reality changed under a pin):"]
         lines += [action_line(a) for a in drift]
     if plan.problems:
-        lines += ["", "Problems (these fixtures are not applied):"]
+        lines += ["", "Problems (apply leaves these fixtures alone until they are fixed):"]
         for problem in plan.problems:
             lines.append(f"  ! {problem.fixture}: {problem.message}")
             lines += [f"      {d}" for d in problem.details]
@@ -88,11 +90,21 @@ def plan_json(planned: Planned) -> dict[str, Any]:
         "fixtures": list(plan.fixtures),
         "changes": plan.has_changes,
         "actions": [_action_json(a) for a in plan.actions],
-        "problems": [{"kind": p.kind, "fixture": p.fixture, "message": p.message,
-                      "details": list(p.details), "fix": p.fix} for p in plan.problems],
+        "problems": [problem_json(p) for p in plan.problems],
         "summary": {kind: plan.count(kind) for kind in ACTION_ORDER},
         "files_hashed": planned.observation.hashed,
     }
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """A problem with structured fields (full digests, sizes) for programs to read."""
+    def digest(d: Digest | None) -> dict[str, Any] | None:
+        return {"sha256": d.sha256, "size": d.size} if d else None
+
+    return {"kind": problem.kind, "reason": problem.reason, "fixture": problem.fixture,
+            "file": problem.file, "namespace": problem.namespace,
+            "expected": digest(problem.expected), "actual": digest(problem.actual),
+            "message": problem.message, "details": list(problem.details), "fix": problem.fix}
 
 
 def problems_error(problems: Sequence[Problem]) -> IrisfxError:
@@ -100,11 +112,43 @@ def problems_error(problems: Sequence[Problem]) -> IrisfxError:
     integrity = [p for p in problems if p.kind == "integrity"]
     first = (integrity or list(problems))[0]
     details = list(first.details)
+    if integrity:
+        details.append("Nothing was mounted.")
     for other in problems:
         if other is not first:
             details.append(f"also: {other.fixture}: {other.message}")
     cls = IntegrityError if integrity else ConflictError
     return cls(first.message, details=details, fix=first.fix or None)
+
+
+MAX_PLAN_BYTES = 16 * 1024 * 1024
+
+
+class _SavedPlanFile(BaseModel):
+    """What a saved plan must hold; anything else means it was cut short or edited."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    format: str
+    format_version: int
+    names: list[str]
+    rebuild: list[str]
+    fingerprint: dict[str, str]
+    actions: list[dict[str, str | bool | None]]
+
+
+def check_plan_target(path: Path) -> None:
+    """Refuse to save a plan over anything but a regular file, or through a symbolic link."""
+    fix = "pass --out a new or existing regular file, e.g. --out plan.json"
+    if path.is_symlink():
+        raise UsageError(f"{path} is a symbolic link; irisfx does not write a plan through one",
+                         fix=fix)
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file (a device, pipe or socket)"
+        raise UsageError(f"{path} is {kind}; a plan is saved to a file", fix=fix)
+    if not path.parent.is_dir():
+        raise UsageError(f"cannot save the plan to {path}: folder {path.parent} does not exist",
+                         fix="create the folder first, or choose another path")
 
 
 @dataclass(frozen=True)
@@ -117,11 +161,16 @@ class SavedPlan:
     actions: list[dict[str, Any]]
 
     def save(self, path: Path) -> None:
-        """Write the plan file."""
+        """Write the plan file: a new file, or a regular file replaced atomically."""
+        check_plan_target(path)
         data = {"format": "irisfx-plan", "format_version": JSON_FORMAT_VERSION,
                 "names": list(self.names), "rebuild": list(self.rebuild),
                 "fingerprint": self.fingerprint, "actions": self.actions}
-        write_atomic(path, json.dumps(data, indent=2).encode())
+        try:
+            write_atomic(path, json.dumps(data, indent=2).encode())
+        except OSError as exc:
+            raise UsageError(f"cannot write the plan to {path}: {exc.strerror or exc}",
+                             fix="choose a file in a folder you can write to") from None
 
     @classmethod
     def from_planned(cls, planned: Planned, names: Sequence[str]) -> SavedPlan:
@@ -131,21 +180,39 @@ class SavedPlan:
 
     @classmethod
     def load(cls, path: Path) -> SavedPlan:
-        """Read a plan file; UsageError if it is not one."""
+        """Read a plan file; UsageError if it is not one (it is untrusted input)."""
+        fix = "save a plan with 'irisfx plan --out FILE', then apply that file"
+        if not path.exists():
+            raise UsageError(f"plan file {path} does not exist", fix=fix)
+        if not path.is_file():
+            raise UsageError(f"{path} is not a regular file, so not a saved plan", fix=fix)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != "irisfx-plan":
-                raise ValueError("not an irisfx plan")
-            if data.get("format_version") != JSON_FORMAT_VERSION:
-                raise ValueError(f"plan format {data.get('format_version')} is not supported")
-            return cls(tuple(data["names"]), tuple(data["rebuild"]), dict(data["fingerprint"]),
-                       list(data["actions"]))
-        except FileNotFoundError:
-            raise UsageError(f"plan file {path} does not exist",
-                             fix="save one with 'irisfx plan --out FILE'") from None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise UsageError(f"{path} is not a plan saved by 'irisfx plan --out': {exc}",
-                             fix="save one with 'irisfx plan --out FILE'") from None
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_PLAN_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}", fix=fix) from None
+        if len(raw) > MAX_PLAN_BYTES:
+            raise UsageError(f"{path} is larger than any saved plan ({MAX_PLAN_BYTES:,} bytes)",
+                             fix=fix)
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise UsageError(f"{path} is not a saved plan: it is not complete JSON (cut short, "
+                             "or edited?)", fix=fix) from None
+        if not isinstance(data, dict) or data.get("format") != "irisfx-plan":
+            raise UsageError(f"{path} is not a plan saved by 'irisfx plan --out'", fix=fix)
+        if data.get("format_version") != JSON_FORMAT_VERSION:
+            raise UsageError(f"{path} has plan format {data.get('format_version')!r}; this "
+                             f"irisfx reads format {JSON_FORMAT_VERSION}",
+                             fix="save the plan again with this irisfx")
+        try:
+            model = _SavedPlanFile.model_validate(data)
+        except ValidationError as exc:
+            where = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}))
+            raise UsageError(f"{path} is damaged: missing or wrong {where or 'contents'}",
+                             fix=fix) from None
+        return cls(tuple(model.names), tuple(model.rebuild), dict(model.fingerprint),
+                   [dict(a) for a in model.actions])
 
     def check_still_valid(self, project: Project, planned: Planned) -> None:
         """StalePlanError if fixtures.toml, the instance or the files changed since saving."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import secrets
+import unicodedata
 from pathlib import Path
 
 from irisfx.config import CONFIG_NAME, STATE_DIR
 from irisfx.errors import ConfigError
+from irisfx.models import Settings
 from irisfx.names import check_project_name
 
 TEMPLATE = """\
@@ -15,13 +18,15 @@ TEMPLATE = """\
 # put notes in 'description'.
 [irisfx]
 project = "{project}"
-# iris = "iris://_SYSTEM@localhost:1972"   # default: sim://.irisfx/sim (the simulator)
+{id_line}# iris = "iris://_SYSTEM@localhost:1972"   # default: sim://.irisfx/sim (the simulator)
 
 [fixtures.example]
-description = "three rows built by recipes/example.sql"
+description = "{description}"
 recipe = "recipes/example.sql"
-expect = {{ "Demo.Item" = 3 }}
-"""
+# Namespaces carry the project's name, so that projects sharing an instance do not collide.
+source = "{source}"
+mount = "{mount}"
+{expect}"""
 
 EXAMPLE_RECIPE = """\
 -- Builds the example fixture's source namespace from nothing.
@@ -30,39 +35,74 @@ INSERT INTO Demo.Item (ID, Name) VALUES (1, 'alpha');
 INSERT INTO Demo.Item (ID, Name) VALUES (2, 'beta');
 INSERT INTO Demo.Item (ID, Name) VALUES (3, 'gamma');
 """
+EXAMPLE_EXPECT = 'expect = { "Demo.Item" = 3 }\n'
+# Temp files irisfx writes beside fixtures.toml while it replaces it atomically.
+IGNORED = (f"{STATE_DIR}/", f".{CONFIG_NAME}.*.tmp")
 
 
 def default_project_name(folder: Path) -> str:
-    """A valid project name made from a folder name."""
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", folder.name).strip("-._") or "fixtures"
-    return name[:64]
+    """A valid project name made from a folder name: accents dropped (Ünïcödé -> unicode)."""
+    ascii_name = unicodedata.normalize("NFKD", folder.name).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_name).strip("-._").lower() or "fixtures"
+    return name[:64].rstrip("-._")
+
+
+def namespace_part(project: str) -> str:
+    """The project name as it goes into a namespace name: letters, digits, '_', upper-case."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", project).strip("_").upper()
+
+
+def enclosing_config(folder: Path) -> Path | None:
+    """A fixtures.toml in ``folder`` or a folder above it: an existing project."""
+    for parent in (folder, *folder.parents):
+        if (parent / CONFIG_NAME).is_file():
+            return parent / CONFIG_NAME
+    return None
 
 
 def init_project(folder: Path, project: str | None) -> list[str]:
-    """Create the files; refuse to overwrite fixtures.toml. Returns what was done, as lines."""
-    config = folder / CONFIG_NAME
-    if config.exists():
-        raise ConfigError(f"{config} already exists", fix="edit it, or run init elsewhere")
+    """Create the files; refuse inside an existing project. Returns what was done, as lines."""
+    existing = enclosing_config(folder)
+    if existing is not None:
+        where = "this folder" if existing.parent == folder else f"{existing.parent}"
+        raise ConfigError(f"{where} already holds an irisfx project ({existing})",
+                          fix="edit that fixtures.toml to add fixtures, or run 'irisfx init' "
+                          "in a folder outside it")
     name = project or default_project_name(folder)
     try:
         check_project_name(name)
     except ValueError as exc:
         raise ConfigError(str(exc), fix="pass --project NAME") from None
+    part = namespace_part(name)
     done = []
     recipe = folder / "recipes" / "example.sql"
-    if not recipe.exists():
+    kept = recipe.exists()
+    if kept:
+        done.append(f"kept the existing {recipe.relative_to(folder)} (no 'expect' written: "
+                    "add row counts once you know them)")
+    else:
         recipe.parent.mkdir(parents=True, exist_ok=True)
         recipe.write_text(EXAMPLE_RECIPE, encoding="utf-8")
         done.append(f"created {recipe.relative_to(folder)}")
-    config.write_text(TEMPLATE.format(project=name), encoding="utf-8")
+    # The decl model gains [irisfx] id; write one only where this irisfx knows the key.
+    id_line = f'id = "{secrets.token_hex(8)}"\n' if "id" in Settings.model_fields else ""
+    text = TEMPLATE.format(
+        project=name, id_line=id_line,
+        description="built by recipes/example.sql" if kept
+        else "three rows built by recipes/example.sql",
+        source=f"FXSRC_{part}_EXAMPLE"[:63], mount=f"FX_{part}_EXAMPLE"[:63],
+        expect="" if kept else EXAMPLE_EXPECT)
+    (folder / CONFIG_NAME).write_text(text, encoding="utf-8")
     done.append(f"created {CONFIG_NAME} (project '{name}')")
     gitignore = folder / ".gitignore"
     lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-    if f"{STATE_DIR}/" not in lines and STATE_DIR not in lines:
+    missing = [entry for entry in IGNORED if entry not in lines
+               and entry.rstrip("/") not in lines]
+    if missing:
         with gitignore.open("a", encoding="utf-8") as handle:
             if lines and lines[-1] != "":
                 handle.write("\n")
-            handle.write(f"{STATE_DIR}/\n")
-        done.append(f"added {STATE_DIR}/ to .gitignore")
+            handle.write("".join(f"{entry}\n" for entry in missing))
+        done.append(f"added {', '.join(missing)} to .gitignore")
     done.append("next: irisfx plan, then irisfx apply")
     return done

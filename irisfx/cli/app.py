@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperArgument
 
 from irisfx import __version__
 from irisfx.errors import ExitCode
@@ -30,8 +31,32 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _argument_type(self: Any, ctx: Any) -> str | None:
+    # typer prints "<list[str]>" beside an argument even when it has a metavar; the metavar
+    # says it better, so show the type only where there is none.
+    if isinstance(self, TyperArgument) and self.metavar:
+        return None
+    return _TYPER_ARGUMENT_TYPE(self, ctx)
+
+
+_TYPER_ARGUMENT_TYPE = TyperArgument.display_type_rich
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
+
+
+@dataclass
+class RunState:
+    """How far a command got, so that an interrupt can say what it left."""
+
+    started: bool = False  # an action that changes something began
+    finished: bool = False  # every action finished; an interrupt now changes nothing
+
+
+RUN = RunState()
 
 
 @dataclass
@@ -50,13 +75,28 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+def _engine_url(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise typer.BadParameter("is empty; give an engine URL (iris://HOST:PORT or sim://DIR), "
+                                 "or leave --iris out to use IRISFX_IRIS or fixtures.toml")
+    return value
+
+
+# Options every command accepts, before or after the command name (see cli.main).
+GLOBAL_FLAGS = ("--no-color", "--debug")
+GLOBAL_VALUED = ("--config", "-c", "--iris")
+
+
+@app.callback(epilog="Global options may also follow the command: irisfx plan --debug.")
 def _main(
     ctx: typer.Context,
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="fixtures.toml to use "
-                      "(default: the nearest one in this folder or above).")] = None,
-    iris: Annotated[str | None, typer.Option("--iris", help="Engine URL; wins over "
-                    "IRISFX_IRIS and fixtures.toml.", show_default=False)] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", envvar="IRISFX_CONFIG", metavar="PATH",
+        help="fixtures.toml to use, or the folder holding it (default: the nearest "
+        "fixtures.toml in this folder or above).")] = None,
+    iris: Annotated[str | None, typer.Option("--iris", metavar="URL", callback=_engine_url,
+                    help="Engine URL; wins over IRISFX_IRIS and fixtures.toml.",
+                    show_default=False)] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR).")]
     = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
@@ -97,11 +137,18 @@ def problem_exit(plan: Plan) -> None:
 def load_workspace(g: Globals) -> Workspace:
     """fixtures.toml (--config, or the nearest one) opened for this run."""
     # Core modules load here, not at import, so that --version and --help stay fast.
-    from irisfx.config import find_config
     from irisfx.workspace import Workspace
 
-    path = g.config if g.config else find_config(Path.cwd())
-    return Workspace.load(path, progress=progress_factory())
+    return Workspace.load(config_path(g), progress=progress_factory())
+
+
+def config_path(g: Globals) -> Path:
+    """--config (a file, or a folder holding fixtures.toml), or the nearest fixtures.toml."""
+    from irisfx.config import CONFIG_NAME, find_config
+
+    if g.config is None:
+        return find_config(Path.cwd())
+    return g.config / CONFIG_NAME if g.config.is_dir() else g.config
 
 
 @contextmanager
@@ -125,10 +172,19 @@ def progress_factory() -> ProgressFactory | None:
     return RichProgress
 
 
-Names = Annotated[list[str] | None, typer.Argument(help="Fixture names (default: all).",
-                                                   show_default=False)]
-Rebuild = Annotated[list[str] | None, typer.Option("--rebuild", help="Build and snapshot "
-                    "this fixture again on purpose, and pin the new file.", show_default=False)]
+def _split_commas(values: list[str] | None) -> list[str] | None:
+    """``--rebuild a,b`` means two names, like ``--rebuild a --rebuild b``."""
+    if values is None:
+        return None
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+Names = Annotated[list[str] | None, typer.Argument(metavar="NAME", help="Fixture names "
+                                                   "(default: all).", show_default=False)]
+Rebuild = Annotated[list[str] | None, typer.Option(
+    "--rebuild", metavar="NAME[,NAME...]", callback=_split_commas,
+    help="Build and snapshot these fixtures again on purpose, and pin the new files "
+    "(repeat it, or separate names with commas).", show_default=False)]
 
 
 class Verify(StrEnum):
@@ -138,7 +194,8 @@ class Verify(StrEnum):
     full = "full"
 
 
-VerifyMode = Annotated[Verify, typer.Option("--verify", help="cached: re-hash only files whose "
-                       "size/mtime/ctime/inode changed; full: re-hash every file.")]
+VerifyMode = Annotated[Verify, typer.Option(
+    "--verify", metavar="cached|full", help="cached: re-hash only files whose "
+    "size/mtime/ctime/inode changed; full: re-hash every file.")]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,32 +14,44 @@ from irisfx.cli.app import (
     load_workspace,
     opened_engine,
 )
-from irisfx.errors import UsageError
+from irisfx.errors import EngineError, UsageError
+
+if TYPE_CHECKING:
+    from irisfx.engines.base import Engine
 
 
-@app.command("status")
+@app.command(
+    "status", short_help="What this project (--all: every project) has on the instance.")
 def status_cmd(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    all_projects: Annotated[bool, typer.Option("--all", help="List every irisfx project on "
+                            "the instance, with what each owns.")] = False,
 ) -> None:
     """Show what this project has on the instance: namespaces, roles, digests.
 
-    Example: irisfx status
+
+    Example: irisfx status --all
     """
     from dataclasses import asdict
 
+    from irisfx.engines import redact_url
 
     g = get_globals(ctx)
     ws = load_workspace(g)
     project = ws.project
     with opened_engine(g, ws) as engine:
         info, inventory = engine.info(), engine.inventory()
+        if all_projects:
+            _status_all(engine, as_json)
+            return
     if as_json:
         typer.echo(json.dumps({"engine": asdict(info), "project": project.name,
                                "owned": [asdict(r) for _, r in sorted(inventory.owned.items())]},
                               indent=2))
         return
-    typer.echo(f"engine:  {info.product}\nurl:     {info.url}\nproject: {project.name}")
+    typer.echo(f"engine:  {info.product}\nurl:     {redact_url(info.url)}\n"
+               f"project: {project.name}")
     if not inventory.owned:
         typer.echo("Nothing of this project is on the instance. Run 'irisfx apply'.")
         return
@@ -52,7 +64,27 @@ def status_cmd(
         typer.echo(f"{ns:<28}{r.role:<8}{r.fixture:<24}{r.state:<10}{mode:<10}{digest}{health}")
 
 
-@app.command("unmount")
+def _status_all(engine: Engine, as_json: bool) -> None:
+    from dataclasses import asdict
+
+    lister = getattr(engine, "projects", None)
+    if not callable(lister):
+        raise EngineError(f"this engine ({engine.info().product}) cannot list other projects",
+                          fix="upgrade irisfx; 'irisfx status' shows this project")
+    projects = lister()
+    if as_json:
+        typer.echo(json.dumps({"projects": [asdict(p) for p in projects]}, indent=2))
+        return
+    if not projects:
+        typer.echo("No irisfx project has anything on this instance.")
+        return
+    for entry in projects:
+        typer.echo(f"{entry.owner.describe()}:")
+        for r in entry.records:
+            typer.echo(f"  {r.namespace:<28}{r.role:<8}{r.fixture:<24}{r.state}")
+
+
+@app.command("unmount", short_help="Remove one fixture's mount from the instance.")
 def unmount_cmd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A fixture name, or a namespace this project "
@@ -62,6 +94,7 @@ def unmount_cmd(
     """Remove a fixture's mount (namespace, database, files) from the instance.
 
     The fixture stays declared, so the next apply mounts it again.
+
     Example: irisfx unmount entities-100 --auto-approve
     """
     g = get_globals(ctx)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
     Progress,
+    SpinnerColumn,
     TaskID,
     TextColumn,
     TransferSpeedColumn,
@@ -29,11 +31,13 @@ class RichProgress:
         global _shared, _users
         with _guard:
             if _shared is None:
-                _shared = Progress(TextColumn("{task.description}"), BarColumn(),
-                                   DownloadColumn(), TransferSpeedColumn(), transient=True)
+                _shared = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                   BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                                   console=Console(stderr=True), transient=True)
                 _shared.start()
             _users += 1
             self._task = _shared.add_task(label, total=total)
+            _shared.refresh()  # show it now, not at the next tick: short steps are seen too
 
     def advance(self, amount: int) -> None:
         """Move this bar forward."""
@@ -52,3 +56,22 @@ class RichProgress:
             if _users == 0:
                 _shared.stop()
                 _shared = None
+
+
+class ActionProgress:
+    """A spinner line per running apply action (``build items (FXSRC_ITEMS)``)."""
+
+    def __init__(self) -> None:
+        self._bar: RichProgress | None = None
+
+    def start(self, label: str) -> None:
+        """Show the action as running."""
+        self.stop()
+        self._bar = RichProgress()
+        self._bar.start(label, None)
+
+    def stop(self) -> None:
+        """The action ended."""
+        if self._bar is not None:
+            self._bar.finish()
+            self._bar = None

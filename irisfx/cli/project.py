@@ -13,9 +13,10 @@ from irisfx.cli.app import (
 )
 
 
-@app.command("schema")
+@app.command("schema", short_help="Print the JSON Schema of fixtures.toml.")
 def schema_cmd() -> None:
     """Print the JSON Schema of fixtures.toml, for editors.
+
 
     Example: irisfx schema > fixtures.schema.json
     """
@@ -24,11 +25,12 @@ def schema_cmd() -> None:
     typer.echo(json.dumps(Document.model_json_schema(), indent=2))
 
 
-@app.command("init")
+@app.command("init", short_help="Start a project in this folder.")
 def init_cmd(
     ctx: typer.Context,
-    project_name: Annotated[str | None, typer.Option("--project", help="Project name "
-                            "(default: this folder's name).")] = None,
+    project_name: Annotated[str | None, typer.Option(
+        "--project", metavar="NAME", help="Project name (default: this folder's name, "
+        "accents dropped).")] = None,
     store: Annotated[str | None, typer.Option("--store", help="Keep fixture files in this "
                      "store (s3://BUCKET/PREFIX, a folder, ...) instead of git; "
                      "docs/store.md.", show_default=False)] = None,
@@ -37,7 +39,10 @@ def init_cmd(
 ) -> None:
     """Start a project here: fixtures.toml with an example fixture, its recipe, .gitignore.
 
-    Example: mkdir demo && cd demo && irisfx init && irisfx apply
+    Refused inside an existing project. The project name comes from the folder's name
+    (accents dropped), and the example's namespaces carry it.
+
+    Example: irisfx init --project demo  (then: irisfx apply)
     """
     from irisfx.scaffold import init_project
     from irisfx.store.scaffold import add_lfs, add_store, check_store_url

@@ -231,15 +231,20 @@ def test_apply_waiting_for_the_lock_plans_from_the_new_pins(applied: ProjectDir)
     recipe.write_text(recipe.read_text().replace("'plum'", "'damson'"))
     # The first apply rebuilds and re-pins while holding the lock; it is stopped at the
     # moment before it writes the new pin, so the second apply reads the old pin, then waits.
+    reached = applied.root / "reached"
     first = subprocess.Popen(
-        [sys.executable, "-c", "import os, sys, time\nfrom irisfx import faults\n"
-         "faults.checkpoint = lambda n: time.sleep(2) if n == 'apply.snapshot.copied' else None\n"
+        [sys.executable, "-c", "import pathlib, sys, time\nfrom irisfx import faults\n"
+         "def stop(n):\n    if n == 'apply.snapshot.copied':\n"
+         "        pathlib.Path('reached').touch(); time.sleep(2)\n"
+         "faults.checkpoint = stop\n"
          "sys.argv = ['irisfx', 'apply', '--auto-approve']\nfrom irisfx.cli import main\nmain()"],
         cwd=applied.root, env=applied.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
     import time
 
-    time.sleep(1)
+    # Start the second apply only once the first holds the lock, however slow the machine.
+    while not reached.exists() and first.poll() is None:
+        time.sleep(0.05)
     second = applied.irisfx("apply", "--auto-approve", "--lock-timeout", "60")
     assert first.wait(60) == 0, first.communicate()
     assert second.code == 0, second.text

@@ -7,7 +7,17 @@ import json
 import os
 from pathlib import Path
 
-from irisfx.digest import OVERLAP_THRESHOLD, StatCache, copy_with_digest, digest_files, sha256_file
+import pytest
+
+from irisfx.digest import (
+    MAP_THRESHOLD,
+    OVERLAP_THRESHOLD,
+    WINDOW,
+    StatCache,
+    copy_with_digest,
+    digest_files,
+    sha256_file,
+)
 
 
 def make(path: Path, size: int) -> bytes:
@@ -101,3 +111,54 @@ def test_cache_drops_malformed_entries_and_keeps_good_ones(tmp_path: Path) -> No
     assert cache.lookup(good, stat) == sha
     for name in "abcde":
         assert cache.lookup(Path(name), stat) is None
+
+
+def test_mapped_windows_hash_like_hashlib_with_and_without_helper(tmp_path: Path) -> None:
+    for size in (MAP_THRESHOLD, 3 * WINDOW, 3 * WINDOW + 1):
+        path = tmp_path / f"f{size}"
+        data = make(path, size)
+        expected = hashlib.sha256(data).hexdigest()
+        for overlap in (True, False):
+            got = sha256_file(path, overlap=overlap)
+            assert (got.sha256, got.size) == (expected, size), (size, overlap)
+
+
+def test_parallel_digests_match_serial_ones(tmp_path: Path) -> None:
+    files = [tmp_path / f"f{i}" for i in range(3)]
+    datas = [make(f, OVERLAP_THRESHOLD + 4096 * i) for i, f in enumerate(files)]
+    got = digest_files(files, StatCache(tmp_path / "cache.json"), full=True)
+    for path, data in zip(files, datas, strict=True):
+        found = got[path]
+        assert found is not None and found.hashed
+        assert found.sha256 == hashlib.sha256(data).hexdigest()
+
+
+class _StopAfterFirstBlock:
+    """A Progress that interrupts the hash after its first block, as Ctrl-C would."""
+
+    def __init__(self) -> None:
+        self.blocks = 0
+        self.finished = False
+
+    def start(self, label: str, total: int | None) -> None:
+        pass
+
+    def advance(self, amount: int) -> None:
+        self.blocks += 1
+        raise KeyboardInterrupt
+
+    def finish(self) -> None:
+        self.finished = True
+
+
+def test_an_interrupted_hash_of_a_mapped_file_stops_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    make(path, 4 * WINDOW)
+    for overlap in (True, False):
+        shown = _StopAfterFirstBlock()
+        with pytest.raises(KeyboardInterrupt):
+            sha256_file(path, shown, overlap=overlap)
+        assert (shown.blocks, shown.finished) == (1, True)
+    # Nothing is left mapped or locked: the file hashes again and can be replaced.
+    assert sha256_file(path).size == 4 * WINDOW
+    path.unlink()

@@ -9,7 +9,7 @@ from irisfx.digest import FileDigest
 from irisfx.engines.base import EngineInfo, Inventory, OwnedNamespace
 from irisfx.models import Fixture, Pin, ResolvedFixture
 from irisfx.observe import FileState, Observation
-from irisfx.plan import Plan, make_plan
+from irisfx.plan import Digest, Plan, make_plan
 from irisfx.recipes import Recipe
 
 SHA_A, SHA_B, RECIPE_1, RECIPE_2 = "a" * 64, "b" * 64, "1" * 64, "2" * 64
@@ -81,12 +81,17 @@ def test_edited_file_is_an_integrity_problem_with_no_actions() -> None:
     assert plan.actions == ()
     (problem,) = plan.problems
     assert problem.kind == "integrity" and "does not match its pin" in problem.message
-    assert "Nothing was mounted." in problem.details
+    # plan is read-only: it must not sound as if an action happened (issue 9.13)
+    assert not any("mounted" in line for line in problem.details)
+    # structured fields for plan --json, with full digests (issue 9.15)
+    assert (problem.reason, problem.file) == ("mismatch", "fixtures/items/IRIS.DAT")
+    assert problem.expected == Digest(SHA_A, 10) and problem.actual == Digest(SHA_B, 10)
 
 
 def test_missing_pinned_file_is_an_integrity_problem() -> None:
     (problem,) = plan_for(fixture(pin()), file=None, records=IN_SYNC).problems
     assert "is missing" in problem.message
+    assert problem.reason == "missing" and problem.actual is None
 
 
 def test_unpinned_file_is_not_overwritten() -> None:
@@ -156,12 +161,13 @@ def test_readonly_change_replaces() -> None:
 
 def test_namespace_owned_by_someone_else_is_a_conflict() -> None:
     (problem,) = plan_for(fixture(pin()), records=IN_SYNC[:1], others=("FX_ITEMS",)).problems
-    assert problem.kind == "conflict" and "not owned by this project" in problem.message
+    assert problem.kind == "conflict" and problem.reason == "namespace-taken"
+    assert "was not made by irisfx (no irisfx project owns it)" in problem.message
 
 
 def test_foreign_source_with_a_recipe_is_a_conflict() -> None:
     (problem,) = plan_for(fixture(), file=None, others=("FXSRC_ITEMS",)).problems
-    assert "was not built by irisfx" in problem.message
+    assert "was not made by irisfx" in problem.message
 
 
 def test_source_without_recipe_is_snapshotted_as_it_is_or_refused() -> None:
@@ -194,3 +200,12 @@ def test_undeclared_owned_namespaces_are_unmounted_but_copies_are_left() -> None
     records = (*IN_SYNC, owned("FX_OLD"), owned("FX_ITEMS_GW0", "copy"))
     plan = plan_for(fixture(pin()), records=records)
     assert [(a.kind, a.namespace) for a in plan.actions] == [("unmount", "FX_OLD")]
+
+
+def test_adopted_pin_without_tables_does_not_contradict_expect() -> None:
+    # 'irisfx pin' records no row counts; 'expect' is then checked after mounting.
+    plan = plan_for(fixture(pin(tables={}), expect={"Shop.Item": 3}), records=IN_SYNC)
+    assert plan.problems == () and plan.actions == ()
+    wrong = plan_for(fixture(pin(tables={"Shop.Item": 2}), expect={"Shop.Item": 3}),
+                     records=IN_SYNC)
+    assert [p.reason for p in wrong.problems] == ["expect-vs-pin"]

@@ -1,0 +1,57 @@
+"""A renamed fixture: its pinned file still lies at the old default path. Say how to move it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from irisfx.digest import digest_files
+from irisfx.leftovers import DEFAULT_FILE, FIXTURES_DIR, unclaimed_files
+from irisfx.plan import Plan, Problem
+
+if TYPE_CHECKING:
+    from irisfx.apply import Planned
+    from irisfx.workspace import Workspace
+
+
+def advise_renames(ws: Workspace, planned: Planned) -> Planned:
+    """Planned with each missing-file problem's fix pointing at a file that holds its pin."""
+    plan = advise_plan(ws, planned.plan)
+    return planned if plan is planned.plan else replace(planned, plan=plan)
+
+
+def advise_plan(ws: Workspace, plan: Plan) -> Plan:
+    """The plan with better fixes for missing files found elsewhere under fixtures/."""
+    missing = [p for p in plan.problems if p.reason == "missing" and p.expected is not None]
+    if not missing:
+        return plan
+    candidates = unclaimed_files(ws.project)
+    if not candidates:
+        return plan
+    digests = digest_files(candidates, ws.cache)
+    ws.save_cache()
+    by_sha = {d.sha256: path for path, d in digests.items() if d is not None}
+    problems = []
+    for problem in plan.problems:
+        found = by_sha.get(problem.expected.sha256) if problem in missing and \
+            problem.expected else None
+        problems.append(problem if found is None else _moved(ws, problem, found.parent.name))
+    return replace(plan, problems=tuple(problems))
+
+
+def _moved(ws: Workspace, problem: Problem, old_dir: str) -> Problem:
+    fixture = ws.project.fixture(problem.fixture)
+    old = f"{FIXTURES_DIR}/{old_dir}/{DEFAULT_FILE}"
+    default = f"{FIXTURES_DIR}/{fixture.name}/{DEFAULT_FILE}"
+    if fixture.file == default:
+        move = f"git mv {FIXTURES_DIR}/{old_dir} {FIXTURES_DIR}/{fixture.name}"
+    else:
+        move = f"git mv {old} {fixture.file}"
+    return replace(
+        problem,
+        message=f"fixture '{fixture.name}' has no file at {fixture.file}, but {old} holds its "
+        "pinned file (was the fixture renamed?)",
+        details=(*problem.details, f"found:    {old} (same SHA-256 as the pin)"),
+        fix=f"move the file: {move}\n"
+        f"or keep it where it is: set file = \"{old}\" in [fixtures.{fixture.name}]",
+    )
