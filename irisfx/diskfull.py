@@ -16,7 +16,8 @@ from pathlib import Path
 
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _SQLITE_WRITE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC",
-                        "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_SHORT_WRITE")
+                        "SQLITE_IOERR_TRUNCATE", "SQLITE_IOERR_SHORT_WRITE",
+                        "SQLITE_IOERR_SHMSIZE")  # WAL index grown past the limit
 
 
 @dataclass(frozen=True)

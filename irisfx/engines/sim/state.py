@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from irisfx.diskfull import no_room
 from irisfx.engines.sim.records import DatabaseRow, OwnerRow, database_row, owner_row
-from irisfx.errors import EngineError
+from irisfx.errors import ApplyFailed, EngineError
 from irisfx.faults import checkpoint
 
 STATE_NAME = "instance.db"
@@ -281,9 +282,17 @@ class StateStore:
                     fix="another irisfx process is changing it; retry when it is done") from None
             if "unable to open" in text or "readonly" in text:
                 raise self._unreachable(text) from None
-            raise self._corrupt(text) from None
+            raise self._full(exc) or self._corrupt(text) from None
         except sqlite3.DatabaseError as exc:
-            raise self._corrupt(str(exc)) from None
+            raise self._full(exc) or self._corrupt(str(exc)) from None
+
+    def _full(self, exc: sqlite3.Error) -> ApplyFailed | None:
+        # Out of room is not damage: the transaction rolled back, so nothing needs deleting.
+        room = no_room(exc, self.directory / STATE_NAME, None)
+        if room is None:
+            return None
+        return ApplyFailed(room.message(), details=["the simulator's state is unchanged"],
+                           fix=room.fix())
 
     def _corrupt(self, why: str) -> EngineError:
         return EngineError(
