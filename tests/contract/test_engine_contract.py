@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.engines.base import Engine, NoProgress
+from irisfx.engines.base import Engine, NoProgress, ResetsCopies
 from irisfx.errors import ConflictError, EngineError, IntegrityError, LockedError
 from irisfx.recipes import Recipe, load_recipe
 
@@ -164,6 +164,77 @@ def test_other_projects_namespaces_are_not_touched(engine: Engine, recipe: Recip
     finally:
         other.close()
     assert isinstance(other_settings, EngineSettings)
+
+
+def test_a_project_of_the_same_name_with_another_id_is_another_project(
+        engine: Engine, recipe: Recipe, unique: str, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from irisfx.engines import EngineSettings, open_engine
+
+    settings = _settings_of(engine, tmp_path)
+    assert isinstance(settings, EngineSettings)
+    first = open_engine(replace(settings, project_id="id-first"))
+    second = open_engine(replace(settings, project_id="id-second"))
+    try:
+        source = built(first, recipe, unique)
+        assert first.inventory().owned[source].owner is not None
+        assert first.inventory().owned[source].owner.id == "id-first"  # type: ignore[union-attr]
+        seen = second.inventory()
+        assert source not in seen.owned
+        assert seen.others[source].owner is not None
+        assert seen.others[source].owner.id == "id-first"  # type: ignore[union-attr]
+        with pytest.raises(ConflictError) as caught:
+            second.unmount(source)
+        assert "id id-first" in caught.value.render()
+        with pytest.raises(ConflictError):
+            second.build("items", source, recipe)
+        assert source in first.inventory().owned and source in first.inventory().namespaces
+        # The project opened without an id (an older irisfx) matches by name alone.
+        assert source in engine.inventory().owned
+    finally:
+        first.close()
+        second.close()
+
+
+def test_projects_lists_this_project_with_its_records(engine: Engine, recipe: Recipe,
+                                                      unique: str) -> None:
+    source = built(engine, recipe, unique)
+    mine = [group for group in engine.projects() if group.owner.name == engine.project]
+    assert len(mine) == 1
+    assert [record.namespace for record in mine[0].records] == [source]
+    assert mine[0].records[0].owner == mine[0].owner
+    everyone = [(group.owner.name, group.owner.id or "") for group in engine.projects()]
+    assert everyone == sorted(everyone)
+
+
+def test_verify_mounts_digests_every_ready_mount_and_copy(engine: Engine, recipe: Recipe,
+                                                         unique: str, tmp_path: Path) -> None:
+    source = built(engine, recipe, unique)
+    dest, digest = snapshot(engine, source, tmp_path)
+    engine.mount("items", dest, f"FX_V{unique}", readonly=True, sha256=digest)
+    engine.mount("items", dest, f"FX_V{unique}_GW0", readonly=False, sha256=digest,
+                 role="copy")
+    assert engine.verify_mounts() == {f"FX_V{unique}": digest, f"FX_V{unique}_GW0": digest}
+
+
+def test_reset_copy_puts_a_written_copy_back(engine: Engine, recipe: Recipe, unique: str,
+                                             tmp_path: Path) -> None:
+    if not isinstance(engine, ResetsCopies):
+        pytest.skip(f"{type(engine).__name__} resets copies by unmount and mount")
+    dest, digest = snapshot(engine, built(engine, recipe, unique), tmp_path)
+    copy = f"FX_R{unique}_GW0"
+    engine.mount("items", dest, copy, readonly=False, sha256=digest, role="copy")
+    with closing(engine.connect(copy)) as conn:
+        cur = conn.cursor()
+        cur.execute("INSERT INTO Shop.Item (ID, Name) VALUES (9, 'fig')")
+        conn.commit()
+    assert engine.row_counts(copy, ["Shop.Item"]) == {"Shop.Item": 3}
+    engine.reset_copy("items", dest, copy, sha256=digest)
+    assert engine.row_counts(copy, ["Shop.Item"]) == {"Shop.Item": 2}
+    assert engine.inventory().owned[copy].state == "ready"
+    with pytest.raises(IntegrityError):
+        engine.reset_copy("items", dest, copy, sha256="0" * 64)
 
 
 def _settings_of(engine: Engine, tmp_path: Path) -> object:

@@ -215,8 +215,33 @@ def test_the_password_never_appears_in_a_rendered_error() -> None:
     assert "***" in error.render()
 
 
-def test_scrub_replaces_every_secret_and_ignores_empty_ones() -> None:
-    assert scrub("a pw b pw", "pw", "") == "a *** b ***"
+def test_scrub_masks_whole_tokens_of_the_password_only() -> None:
+    assert scrub("a hunter2 b (hunter2) c", "hunter2") == "a *** b (***) c"
+    assert scrub("hunter22 xhunter2 hunter2_x", "hunter2") == "hunter22 xhunter2 hunter2_x"
+
+
+@pytest.mark.parametrize("password", ["", "o", "to", "ser"])
+def test_scrub_leaves_passwords_under_4_characters_alone(password: str) -> None:
+    text = "Failed to connect to server"
+    assert scrub(text, password) == text
+
+
+def test_scrub_leaves_a_password_equal_to_a_shown_value_alone() -> None:
+    text = "getaddrinfo(iris, 1972, 0, 0) failed"
+    assert scrub(text, "iris", "iris", "_SYSTEM") == text
+    assert scrub(text, "iris") == "getaddrinfo(***, 1972, 0, 0) failed"
+
+
+def test_a_host_equal_to_the_password_is_shown_as_the_host() -> None:
+    # The driver's text for an unknown host (seen with 5.4.1), for host "iris".
+    text = ("<COMMUNICATION LINK ERROR> Failed to connect to server; Details: Error code: -2 "
+            "Error message: getaddrinfo(iris, 1972, 0, 0) failed in s_TCPConnect, reason = "
+            "Name or service not known.")
+    error = connection_error(RuntimeError(text), Target("iris", 1972, "_SYSTEM", "iris", 7),
+                             "U", "P")
+    assert "***" not in error.render()
+    assert error.details == [f"driver: {text}"]
+    assert error.message == "cannot resolve the IRIS host in iris:1972"
 
 
 # -- the real driver against real sockets ---------------------------------------------------
@@ -262,6 +287,17 @@ def test_real_driver_closed_port_is_nothing_listening() -> None:
         open_native(load_driver(), target, "IRIS_USERNAME", "IRIS_PASSWORD")
     assert caught.value.message.startswith("nothing answers at 127.0.0.1:")
     assert SECRET not in caught.value.render()
+
+
+@pytest.mark.parametrize("password", ["o", "t", "rror", "onnect"])
+def test_real_driver_text_is_not_mangled_by_a_password_inside_its_words(password: str) -> None:
+    # Issue 9.4: IRIS_PASSWORD=o made this "Failed t*** c***nnect t*** server".
+    target = Target("127.0.0.1", _free_port(), "_SYSTEM", password, 2)
+    with pytest.raises(EngineError) as caught:
+        open_native(load_driver(), target, "IRIS_USERNAME", "IRIS_PASSWORD")
+    rendered = caught.value.render()
+    assert "Failed to connect to server" in rendered and "Error code" in rendered
+    assert "***" not in rendered
 
 
 def test_real_dbapi_closed_port_is_nothing_listening_too() -> None:

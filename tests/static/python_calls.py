@@ -92,3 +92,21 @@ def iris_calls(paths: list[Path] | None = None) -> list[IrisCall]:
                 cls, method = (str(a.value) for a in names)  # type: ignore[attr-defined]
                 found.append(IrisCall(cls, method, len(rest), f"{path.name}:{node.lineno}"))
     return found
+
+
+HELPER_HOLDERS = {"helper", "_helper"}
+
+
+def helper_calls(paths: list[Path] | None = None) -> list[IrisCall]:
+    """Methods of the helper class the Python side calls through ``Helper.call("Name", ...)``:
+    the class is always ZIrisFx.Helper; ``args`` counts the arguments after the name."""
+    found: list[IrisCall] = []
+    for path in paths or sorted(ENGINE_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "call" and _holder(node.func.value) in HELPER_HOLDERS
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                found.append(IrisCall("ZIrisFx.Helper", str(node.args[0].value),
+                                      len(node.args) - 1, f"{path.name}:{node.lineno}"))
+    return found

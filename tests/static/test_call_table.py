@@ -69,3 +69,39 @@ def test_a_missing_row_or_a_stale_row_is_caught(helper_class: ClassFile) -> None
     extra = "\n| `##class(X.Y).Gone` | a | b | c | no |\n"
     stale = text.replace(SECTION + "\n", SECTION + "\n" + extra, 1)
     assert table_rows(stale).keys() - code == {"##class(X.Y).Gone"}
+
+
+def used_in_code(helper_class: ClassFile) -> dict[str, set[str]]:
+    """Each ObjectScript class-method call -> the helper methods that make it."""
+    spans = [(m.node.start_point[0] + 1, m.node.end_point[0] + 1, name)
+             for name, m in helper_class.methods.items()]
+    used: dict[str, set[str]] = {}
+    for call in calls(helper_class):
+        if call.kind == "classmethod":
+            key = key_of_written(call.cls, call.member, call.written.startswith("$SYSTEM"))
+            used.setdefault(key, set()).update(
+                name for first, last, name in spans if first <= call.line <= last)
+    return used
+
+
+def used_in_table(text: str) -> dict[str, set[str]]:
+    return {call: {name.strip() for name in cells[0].split(",")}
+            for call, cells in table_rows(text).items()}
+
+
+def test_the_used_in_column_names_the_helper_methods_that_make_each_call(
+        helper_class: ClassFile) -> None:
+    table = used_in_table(DOC.read_text(encoding="utf-8"))
+    wrong = {call: (sorted(table.get(call, set())), sorted(methods))
+             for call, methods in used_in_code(helper_class).items()
+             if table.get(call) != methods}
+    assert wrong == {}, "docs/iris-calls.md 'used in' (table, code) differ"
+
+
+def test_a_stale_used_in_cell_is_caught(helper_class: ClassFile) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    row = "| `##class(%Library.File).Rename` | "
+    start = text.index(row) + len(row)
+    stale = text[:start] + "FileRename" + text[text.index(" |", start):]
+    code = used_in_code(helper_class)["##class(%Library.File).Rename"]
+    assert used_in_table(stale)["##class(%Library.File).Rename"] == {"FileRename"} != code

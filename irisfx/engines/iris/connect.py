@@ -266,12 +266,24 @@ def classify(text: str) -> Failure | None:
     return None
 
 
-def scrub(text: str, *secrets: str) -> str:
-    """``text`` with every secret replaced by ***."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+# A password shorter than this is not looked for in driver texts: masking "o" wherever it
+# occurs turns "Failed to connect" into "Failed t*** c***nnect" and tells the reader the password.
+MASK_MIN_LENGTH = 4
+
+
+def scrub(text: str, password: str, *shown: str) -> str:
+    """``text`` with whole-token occurrences of ``password`` replaced by ***.
+
+    irisfx hands the password to the driver as an argument and never builds it into a text, so
+    this only guards against a driver or server message that echoes it. Only a password of
+    MASK_MIN_LENGTH or more characters is masked, and only where it stands alone (not inside a
+    longer word). A password equal to a value the same error shows anyway (the host, the user,
+    the namespace) is left alone: masking the host ``iris`` when the password is ``iris`` would
+    print both ``iris`` and ``***`` where the host goes and tell the reader the password.
+    """
+    if len(password) < MASK_MIN_LENGTH or password in shown:
+        return text
+    return re.sub(rf"(?<!\w){re.escape(password)}(?!\w)", "***", text)
 
 
 def connection_error(
@@ -282,7 +294,8 @@ def connection_error(
     namespace: str = "%SYS",
 ) -> EngineError:
     """An EngineError (exit 4) for a failed connection attempt, without the password."""
-    text = scrub(str(exc) or type(exc).__name__, target.password)
+    text = scrub(str(exc) or type(exc).__name__, target.password, target.host,
+                 target.username, namespace)
     failure = classify(text)
     values = {
         "user": target.username,

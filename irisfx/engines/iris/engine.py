@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from irisfx.engines.base import (
     NoProgress,
     Progress,
     ProjectRecords,
+    ResetsCopies,
     Role,
     Transferred,
 )
@@ -36,9 +38,24 @@ from irisfx.engines.iris.connect import (
     open_native,
     resolve_target,
 )
-from irisfx.engines.iris.helper import Helper, HelperFiles, ensure_helper, transferred_from_reply
-from irisfx.engines.iris.records import Observed, Record, observed_from_reply
-from irisfx.engines.iris.sql import count_rows, list_user_tables, resolve_tables
+from irisfx.engines.iris.helper import Helper, HelperFiles, ensure_helper
+from irisfx.engines.iris.records import (
+    Observed,
+    Record,
+    group_projects,
+    not_owned,
+    observed_from_reply,
+)
+from irisfx.engines.iris.sql import (
+    PROBE_QUERY,
+    count_rows,
+    list_user_tables,
+    probe,
+    resolve_tables,
+)
+from irisfx.engines.iris.steps import copy_database, prove_unchanged, undo
+
+__all__ = ["PROBE_QUERY", "IrisEngine"]
 from irisfx.engines.iris.transfer import (
     PART_SUFFIX,
     PathMap,
@@ -49,14 +66,11 @@ from irisfx.engines.iris.transfer import (
     server_join,
     upload,
 )
-from irisfx.errors import ConflictError, EngineError, IntegrityError, LockedError
+from irisfx.errors import ConflictError, EngineError, LockedError
 from irisfx.faults import checkpoint
 from irisfx.recipes import Recipe, run_recipe
 
 log = logging.getLogger("irisfx.iris")
-
-# Any namespace can run it: the probe proves the database serves SQL, not that tables exist.
-PROBE_QUERY = "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
 
 
 class IrisEngine:
@@ -81,6 +95,7 @@ class IrisEngine:
         self._paths = PathMap.from_settings(settings.path_map, settings.root)
         self._product = str(info.get("version", "InterSystems IRIS (unknown version)"))
         self._project_dir = server_dir(str(info["root"]), self.project)
+        self._location = str(settings.root.absolute())
 
     @classmethod
     def open(cls, settings: EngineSettings) -> IrisEngine:
@@ -120,16 +135,29 @@ class IrisEngine:
         """Every namespace on the instance and this project's ownership records."""
         return self._observe().inventory
 
-    # Placeholders for the contract methods the sim helper added; the iris helper replaces them.
     def verify_mounts(self) -> dict[str, str | None]:
-        """Not implemented on IRIS yet: EngineError."""
-        raise EngineError("the iris engine cannot re-hash mounted databases yet",
-                          fix="use the sim engine, or check the fixture files with 'irisfx verify'")
+        """The server's SHA-256 of the file each ready mount and copy of this project serves
+        (``FileDigest`` reads every byte on the server); None for a missing file."""
+        observed = self._observe()
+        digests: dict[str, str | None] = {}
+        for ns, record in sorted(observed.records.items()):
+            if record.role == "source" or record.state != "ready":
+                continue
+            dat = server_join(record.dir, "IRIS.DAT")
+            digests[ns] = None if observed.files.get(ns) is None else self._served_digest(dat)
+        return digests
+
+    def _served_digest(self, dat: str) -> str | None:
+        try:
+            return self._files.digest(dat).sha256
+        except EngineError:
+            if self._files.stat(dat) is None:
+                return None  # removed since the inventory was read
+            raise
 
     def projects(self) -> list[ProjectRecords]:
-        """Not implemented on IRIS yet: EngineError."""
-        raise EngineError("the iris engine cannot list every project on the instance yet",
-                          fix="run 'irisfx status' in each project instead")
+        """Every irisfx project with records on the instance, sorted by (name, id)."""
+        return group_projects(self._observe().everyone)
 
     def row_counts(self, namespace: str, tables: Sequence[str] | None = None) -> dict[str, int]:
         """Rows per ``Schema.Table``; every user table when ``tables`` is None."""
@@ -160,8 +188,7 @@ class IrisEngine:
         names.check_fixture_name(fixture)
         ns = names.normalize_namespace(namespace)
         self._make_room(ns)
-        record = Record(fixture, "source", "creating", self._db_dir(ns),
-                        recipe_sha256=recipe.sha256)
+        record = self._new_record(fixture, "source", ns, recipe_sha256=recipe.sha256)
         self._put(ns, record)
         try:
             self._helper.call("CreateNamespace", ns, record.dir, 0, 1)
@@ -173,7 +200,7 @@ class IrisEngine:
                 connection.close()
             checkpoint("iris.build.ran")
         except BaseException:
-            self._undo(ns, record.dir)
+            undo(self._helper, self.project, ns, record.dir)
             raise
         self._put(ns, record.with_state("ready"))
 
@@ -187,13 +214,13 @@ class IrisEngine:
         located = self._paths.locate(part)
         if located is not None:
             progress.start(f"snapshot {ns} (shared directory)", None)
-            got = self._copy_database(ns, *located)
+            got = copy_database(self._helper, ns, *located)
             checkpoint("iris.snapshot.copied")
             part.replace(dest)
             progress.finish()
             return got
         remote = server_join(self._project_dir, "snapshots", f"{ns}.DAT")
-        got = self._copy_database(ns, remote, "")
+        got = copy_database(self._helper, ns, remote, "")
         checkpoint("iris.snapshot.copied")
         download(self._files, remote, dest, progress, got)
         checkpoint("iris.snapshot.transferred")
@@ -216,8 +243,7 @@ class IrisEngine:
         ns = names.normalize_namespace(namespace)
         refuse_simulator_file(fixture, local_path)
         self._make_room(ns)
-        record = Record(fixture, role, "creating", self._db_dir(ns), sha256=sha256,
-                        readonly=readonly)
+        record = self._new_record(fixture, role, ns, sha256=sha256, readonly=readonly)
         self._put(ns, record)
         dat = server_join(record.dir, "IRIS.DAT")
         try:
@@ -226,25 +252,12 @@ class IrisEngine:
             self._helper.call("CreateNamespace", ns, record.dir, int(readonly), 0)
             checkpoint("iris.mount.created")
             if readonly:
-                self._prove_unchanged(fixture, dat, sha256)
+                prove_unchanged(self._files, fixture, dat, sha256)
             self._probe(ns)
         except BaseException:
-            self._undo(ns, record.dir)
+            undo(self._helper, self.project, ns, record.dir)
             raise
         self._put(ns, record.with_state("ready").with_file(self._files.stat(dat)))
-
-    def _prove_unchanged(self, fixture: str, dat: str, sha256: str) -> None:
-        """After a read-only mount, the server's digest of the mounted file equals the pin:
-        mounting wrote nothing into it (docs/iris-calls.md, read-only mounts)."""
-        got = self._files.digest(dat)
-        if got.sha256 != sha256:
-            raise IntegrityError(
-                f"mounting fixture '{fixture}' read-only changed its file on the server",
-                details=[f"expected: sha256:{sha256}",
-                         f"server:   sha256:{got.sha256}  ({got.size:,} bytes)"],
-                fix="report it with `irisfx --debug apply` output: the read-only mount "
-                "wrote to the database label on this IRIS version",
-            )
 
     def _probe(self, ns: str) -> None:
         """One connection and one query in the new namespace before it is recorded ready, so a
@@ -252,33 +265,45 @@ class IrisEngine:
         here, in irisfx, and not in the user's first test."""
         connection = self.connect(ns)
         try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(PROBE_QUERY)
-                cursor.fetchall()
-            except Exception as exc:
-                raise EngineError(
-                    f"namespace {ns} was created but cannot run a query: {exc}",
-                    fix="the database file may be damaged or copied while it was mounted; "
-                    "rebuild it: irisfx apply --rebuild NAME",
-                ) from None
-            finally:
-                cursor.close()
+            probe(connection, ns)
         finally:
             connection.close()
+
+    def reset_copy(self, fixture: str, local_path: Path, namespace: str, *, sha256: str) -> None:
+        """Put a test copy back to ``local_path``: its bytes proven on the server, then the
+        served file replaced (``ReplaceDatabase``). A namespace that is not a ready copy of
+        this project is unmounted (refused if another project's) and mounted afresh."""
+        names.check_fixture_name(fixture)
+        ns = names.normalize_namespace(namespace)
+        observed = self._observe()
+        record = observed.records.get(ns)
+        if (record is None or record.role != "copy" or record.state != "ready"
+                or ns not in observed.inventory.namespaces or observed.files.get(ns) is None):
+            if record is not None or ns in observed.inventory.others:
+                self.unmount(ns)
+            self.mount(fixture, local_path, ns, readonly=False, sha256=sha256, role="copy")
+            return
+        refuse_simulator_file(fixture, local_path)
+        incoming = self._incoming(local_path, sha256, NoProgress())
+        # Marked first: a reset cut short leaves a record the next reset or plan repairs.
+        self._put(ns, record.with_state("creating"))
+        self._helper.call("ReplaceDatabase", ns, record.dir, incoming)
+        checkpoint("iris.reset.replaced")
+        dat = server_join(record.dir, "IRIS.DAT")
+        self._put(ns, replace(record, sha256=sha256).with_file(self._files.stat(dat)))
 
     def unmount(self, namespace: str) -> None:
         """Remove a namespace this project owns, with its database and files."""
         ns = names.normalize_namespace(namespace)
         observed = self._observe()
         record = observed.records.get(ns)
-        if record is None and ns not in observed.inventory.namespaces:
-            return  # already gone: unmount is idempotent
         if record is None:
-            raise ConflictError(
-                f"namespace {ns} is not owned by project '{self.project}'; irisfx leaves it alone",
-                fix="remove it by hand if it should go, or choose another namespace name",
-            )
+            foreign = observed.inventory.others.get(ns)
+            if foreign is not None:
+                raise not_owned(ns, self.project, foreign.owner)
+            if ns not in observed.inventory.namespaces:
+                return  # already gone: unmount is idempotent
+            raise not_owned(ns, self.project, None)
         self._put(ns, record.with_state("removing"))
         self._helper.call("DeleteNamespace", ns, record.dir)
         checkpoint("iris.unmount.removed")
@@ -316,7 +341,13 @@ class IrisEngine:
     # -- steps -------------------------------------------------------------------------------
 
     def _observe(self) -> Observed:
-        return observed_from_reply(self._helper.call("Inventory", self.project))
+        return observed_from_reply(self._helper.call("Inventory"), self.project,
+                                   self.settings.project_id)
+
+    def _new_record(self, fixture: str, role: Role, ns: str, **values: Any) -> Record:
+        """A ``creating`` record of this project, with its id and folder."""
+        return Record(fixture, role, "creating", self._db_dir(ns),
+                      project_id=self.settings.project_id, location=self._location, **values)
 
     def _db_dir(self, ns: str) -> str:
         return server_dir(self._project_dir, ns)
@@ -327,6 +358,10 @@ class IrisEngine:
     def _make_room(self, ns: str) -> Observed:
         """Refuse an existing namespace; clear what a half-made one of ours left behind."""
         observed = self._observe()
+        foreign = observed.inventory.others.get(ns)
+        if ns not in observed.records and foreign is not None:
+            # Recording ours would overwrite it (a project of the same name shares the node).
+            raise not_owned(ns, self.project, foreign.owner)
         if ns in observed.inventory.namespaces:
             raise ConflictError(
                 f"namespace {ns} already exists on IRIS",
@@ -340,6 +375,10 @@ class IrisEngine:
 
     def _send(self, local_path: Path, sha256: str, dat: str, progress: Progress) -> None:
         """Put the file's bytes at ``dat``, proven equal to ``sha256`` on the server side."""
+        self._files.rename(self._incoming(local_path, sha256, progress), dat)
+
+    def _incoming(self, local_path: Path, sha256: str, progress: Progress) -> str:
+        """The file's bytes on the server under a temporary name, proven equal to ``sha256``."""
         # The temporary name depends only on the content, so an interrupted upload resumes.
         incoming = server_join(self._project_dir, "incoming", f"{sha256}.DAT")
         located = self._paths.locate(local_path)
@@ -349,41 +388,16 @@ class IrisEngine:
                            label=local_path.name)
         else:
             upload(local_path, incoming, self._files, progress, sha256=sha256)
-        self._files.rename(incoming, dat)
+        return incoming
 
-    def _copy_database(self, ns: str, target: str, base: str) -> Transferred:
-        reply = self._helper.call("CopyDatabase", ns, target, base)
-        if reply.get("shared"):
-            log.warning(
-                "the database of namespace %s is shared with other namespaces: the instance "
-                "was frozen (Backup.General.ExternalFreeze) while it was copied",
-                ns,
-            )
-        return transferred_from_reply(reply)
-
-    def _undo(self, ns: str, directory: str) -> None:
-        """After a failed build or mount: leave nothing behind when the clean-up works;
-        otherwise the 'creating' record stays, and the next plan repairs the namespace."""
-        if not self._remove_quietly(ns, directory):
-            return
-        try:
-            self._helper.call("RecordKill", self.project, ns)
-        except EngineError as exc:
-            log.warning("could not remove the record of namespace %s: %s", ns, exc.message)
-
-    def _remove_quietly(self, ns: str, directory: str) -> bool:
-        """Undo a half-made namespace; True if it is gone. Errors are logged, not raised,
-        so that the error that caused the clean-up is the one reported."""
-        try:
-            self._helper.call("DeleteNamespace", ns, directory)
-        except EngineError as exc:
-            log.warning("could not remove half-made namespace %s: %s", ns, exc.message)
-            return False
-        return True
 
 
 if TYPE_CHECKING:
 
     def _conforms(engine: IrisEngine) -> Engine:
         """mypy proves here that IrisEngine obeys the contract."""
+        return engine
+
+    def _resets(engine: IrisEngine) -> ResetsCopies:
+        """... and that it resets test copies in one step."""
         return engine

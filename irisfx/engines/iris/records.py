@@ -2,19 +2,37 @@
 
 A record lives in %SYS as ``^ZIRISFX("own", project, NAMESPACE) = <JSON>``. Besides what the
 contract's OwnedNamespace carries, it keeps the database directory (so that unmount finds what
-to remove even when the namespace is half-made) and, for a mount, the size and modification time
-of IRIS.DAT right after mounting (so that a later change to a read-only mount is visible).
+to remove even when the namespace is half-made), for a mount the size and modification time
+of IRIS.DAT right after mounting (so that a later change to a read-only mount is visible), and
+the project's id and folder (two projects of the same name share the ``project`` subscript;
+the id tells them apart). Records written before ids were kept have neither and are matched by
+name alone.
+
+The helper's Inventory reply holds every project's records; the pure functions here decide
+which are this project's (``is_mine``), build the inventory and group ``status --all``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, cast, get_args
 
-from irisfx.engines.base import Inventory, OwnedNamespace, RecordState, Role
+from irisfx.engines.base import (
+    Inventory,
+    OwnedNamespace,
+    ProjectRecords,
+    ProjectRef,
+    RecordState,
+    Role,
+)
 from irisfx.engines.iris.transfer import FileStat
-from irisfx.errors import EngineError
+from irisfx.errors import ConflictError, EngineError
+from irisfx.names import PROJECT_NAME
+
+# Project ids and folders are only shown to people: anything printable and not too long.
+SHOWN_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,4096}$")
 
 
 @dataclass(frozen=True)
@@ -30,13 +48,15 @@ class Record:
     readonly: bool = False
     file_size: int | None = None
     file_mtime: str | None = None
+    project_id: str | None = None
+    location: str | None = None  # the owning project's folder, for messages
 
     def to_json(self) -> str:
         """The record's stored form."""
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, namespace: str, text: str) -> Record:
+    def from_json(cls, namespace: str, text: str, project: str = "<project>") -> Record:
         """Read a stored record; EngineError naming the namespace if it is damaged."""
         try:
             data = json.loads(text)
@@ -53,12 +73,14 @@ class Record:
                 readonly=bool(data.get("readonly", False)),
                 file_size=_opt_int(data.get("file_size")),
                 file_mtime=_opt_str(data.get("file_mtime")),
+                project_id=_shown(data.get("project_id"), "project_id"),
+                location=_shown(data.get("location"), "location"),
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise EngineError(
                 f"the ownership record of namespace {namespace} on IRIS is damaged: {exc}",
                 details=[f"record: {text[:200]}"],
-                fix=f"remove it in %SYS: kill ^ZIRISFX(\"own\",<project>,\"{namespace}\"), "
+                fix=f"remove it in %SYS: kill ^ZIRISFX(\"own\",\"{project}\",\"{namespace}\"), "
                 "then run irisfx plan",
             ) from None
 
@@ -72,7 +94,12 @@ class Record:
             return replace(self, file_size=None, file_mtime=None)
         return replace(self, file_size=stat.size, file_mtime=stat.mtime)
 
-    def owned(self, namespace: str, ns_exists: bool, file: FileStat | None) -> OwnedNamespace:
+    def owner(self, project: str) -> ProjectRef:
+        """Who made this record, stored under the project name ``project``."""
+        return ProjectRef(name=project, id=self.project_id, location=self.location)
+
+    def owned(self, namespace: str, ns_exists: bool, file: FileStat | None,
+              owner: ProjectRef | None = None) -> OwnedNamespace:
         """The contract's view of this record, given what the instance holds now."""
         return OwnedNamespace(
             namespace=namespace,
@@ -84,6 +111,7 @@ class Record:
             readonly=self.readonly,
             changed=self.changed(file),
             database_present=ns_exists and file is not None,
+            owner=owner,
         )
 
     def changed(self, file: FileStat | None) -> bool:
@@ -103,25 +131,98 @@ def _opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _shown(value: Any, key: str) -> str | None:
+    """An id or folder read back from IRIS: printed in messages, so held to SHOWN_TEXT."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not SHOWN_TEXT.match(value):
+        raise ValueError(f"{key} {str(value)[:80]!r} is not printable text")
+    return value
+
+
+def is_mine(owner: ProjectRef, project: str, project_id: str | None) -> bool:
+    """Whether a record made by ``owner`` belongs to the project ``project`` / ``project_id``.
+
+    The names must match; the ids decide only when both are known, so a record written before
+    ids were kept (or a project without an id) is matched by name alone.
+    """
+    return owner.name == project and (
+        owner.id is None or project_id is None or owner.id == project_id)
+
+
 @dataclass(frozen=True)
 class Observed:
     """The inventory, plus the records behind it (unmount needs their directories)."""
 
     inventory: Inventory
-    records: dict[str, Record]
+    records: dict[str, Record]  # this project's records
+    files: dict[str, FileStat | None] = field(default_factory=dict)  # their IRIS.DAT now
+    everyone: tuple[OwnedNamespace, ...] = ()  # every project's records, owner set
 
 
-def observed_from_reply(reply: dict[str, Any]) -> Observed:
-    """Build the inventory from the helper's Inventory reply."""
+def observed_from_reply(reply: dict[str, Any], project: str,
+                        project_id: str | None = None) -> Observed:
+    """Build the inventory of ``project`` from the helper's Inventory reply.
+
+    The reply holds every project's records (``projects``: name -> namespace -> entry). Those
+    of this project go to ``owned``; every other one, a project of the same name with another
+    id included, goes to ``others``.
+    """
     namespaces = frozenset(str(ns).upper() for ns in reply.get("namespaces", []))
     owned: dict[str, OwnedNamespace] = {}
+    others: dict[str, OwnedNamespace] = {}
     records: dict[str, Record] = {}
-    for namespace, entry in dict(reply.get("owned", {})).items():
-        record = Record.from_json(namespace, str(entry["record"]))
-        file = _file_stat(entry.get("file", {}))
-        records[namespace] = record
-        owned[namespace] = record.owned(namespace, bool(entry.get("nsExists")), file)
-    return Observed(Inventory(namespaces=namespaces, owned=owned), records)
+    files: dict[str, FileStat | None] = {}
+    everyone: list[OwnedNamespace] = []
+    for name, entries in sorted(dict(reply.get("projects", {})).items()):
+        for namespace, entry in sorted(dict(entries).items()):
+            project_name = _project_name(str(name), namespace)
+            record = Record.from_json(namespace, str(entry["record"]), project_name)
+            owner = record.owner(project_name)
+            file = _file_stat(entry.get("file", {}))
+            view = record.owned(namespace, bool(entry.get("nsExists")), file, owner)
+            everyone.append(view)
+            if is_mine(owner, project, project_id):
+                records[namespace], files[namespace], owned[namespace] = record, file, view
+            else:
+                others.setdefault(namespace, view)
+    inventory = Inventory(namespaces=namespaces, owned=owned,
+                          others={ns: view for ns, view in others.items() if ns not in owned})
+    return Observed(inventory, records, files, tuple(everyone))
+
+
+def _project_name(name: str, namespace: str) -> str:
+    if not PROJECT_NAME.match(name):
+        raise EngineError(
+            f"the ownership record of namespace {namespace} on IRIS is damaged: project name "
+            f"{name[:80]!r} is not one irisfx makes",
+            fix=f"remove it in %SYS: kill ^ZIRISFX(\"own\",<project>,\"{namespace}\"), "
+            "then run irisfx plan",
+        )
+    return name
+
+
+def group_projects(records: tuple[OwnedNamespace, ...]) -> list[ProjectRecords]:
+    """``status --all``: the records grouped by owner, sorted by (name, id), then namespace."""
+    grouped: dict[ProjectRef, list[OwnedNamespace]] = {}
+    for record in records:
+        if record.owner is not None:
+            grouped.setdefault(record.owner, []).append(record)
+    return [ProjectRecords(owner, tuple(sorted(found, key=lambda r: r.namespace)))
+            for owner, found in sorted(grouped.items(),
+                                       key=lambda item: (item[0].name, item[0].id or ""))]
+
+
+def not_owned(namespace: str, project: str, owner: ProjectRef | None) -> ConflictError:
+    """The refusal to change a namespace another project (or no project) made."""
+    details = [f"owned by {owner.describe()}"] if owner else [
+        "no irisfx project recorded it: it was made outside irisfx"]
+    return ConflictError(
+        f"namespace {namespace} exists on IRIS and is not owned by this project ('{project}')",
+        details=details,
+        fix="irisfx only changes namespaces its own project made; choose another namespace "
+        "name, or remove it from the project that owns it",
+    )
 
 
 def _file_stat(entry: dict[str, Any]) -> FileStat | None:

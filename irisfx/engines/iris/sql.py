@@ -12,6 +12,9 @@ LIST_TABLES = (
     "WHERE TABLE_TYPE = 'BASE TABLE'"
 )
 
+# Any namespace can run it: the probe proves the database serves SQL, not that tables exist.
+PROBE_QUERY = "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES"
+
 # Schemas IRIS itself (or its interoperability and health layers) projects into a namespace.
 SYSTEM_SCHEMAS = frozenset({"INFORMATION_SCHEMA", "Ens", "EnsLib", "EnsPortal", "HS", "HSMOD"})
 SYSTEM_SCHEMA_PREFIXES = ("%", "Ens_", "EnsLib_", "EnsPortal_", "HS_", "HSMOD_", "IRIS_")
@@ -84,5 +87,21 @@ def list_user_tables(connection: Any) -> list[str]:
     try:
         cursor.execute(LIST_TABLES)
         return user_tables(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def probe(connection: Any, namespace: str) -> None:
+    """Run PROBE_QUERY in ``namespace``; EngineError (with the fix) if it cannot answer."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(PROBE_QUERY)
+        cursor.fetchall()
+    except Exception as exc:
+        raise EngineError(
+            f"namespace {namespace} was created but cannot run a query: {exc}",
+            fix="the database file may be damaged or copied while it was mounted; "
+            "rebuild it: irisfx apply --rebuild NAME",
+        ) from None
     finally:
         cursor.close()
