@@ -76,6 +76,17 @@ def main() -> None:
     """Console entry point: run the app, turn errors into messages and exit codes."""
     # SIGTERM (kill, a CI timeout) stops irisfx like Ctrl-C: clean-up runs, the message shows.
     handle_sigterm_as_interrupt()
+    try:
+        _run()
+    except KeyboardInterrupt:
+        # An interrupt that lands while an error is being reported must still end as the
+        # documented 130, not as Python's own death by SIGINT.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        sys.exit(int(ExitCode.INTERRUPTED))
+
+
+def _run() -> None:
     argv = hoist_global_options(sys.argv[1:])
     debug = "--debug" in argv
     try:
