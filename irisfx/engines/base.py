@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from irisfx.errors import ConflictError
 from irisfx.recipes import Recipe
 
 Role = Literal["source", "mount", "copy"]
@@ -264,3 +265,15 @@ class ResetsCopies(Protocol):
         mounted afresh instead.
         """
         ...
+
+
+def not_owned(namespace: str, project: str, owner: ProjectRef | None) -> ConflictError:
+    """The refusal to change a namespace another project (or no project) made; both engines."""
+    details = [f"owned by {owner.describe()}"] if owner else [
+        "no irisfx project recorded it: it was made outside irisfx"]
+    return ConflictError(
+        f"namespace {namespace} exists and is not owned by this project ('{project}')",
+        details=details,
+        fix="irisfx only changes namespaces its own project made; choose another namespace "
+        "name, or remove it from the project that owns it",
+    )

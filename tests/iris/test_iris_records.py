@@ -11,12 +11,11 @@ import sqlite3
 
 import pytest
 
-from irisfx.engines.base import OwnedNamespace, ProjectRef
+from irisfx.engines.base import OwnedNamespace, ProjectRef, not_owned
 from irisfx.engines.iris.records import (
     Record,
     group_projects,
     is_mine,
-    not_owned,
     observed_from_reply,
 )
 from irisfx.engines.iris.sql import (

@@ -29,6 +29,7 @@ from irisfx.engines.base import (
     ResetsCopies,
     Role,
     Transferred,
+    not_owned,
 )
 from irisfx.engines.iris.connect import (
     Driver,
@@ -43,7 +44,6 @@ from irisfx.engines.iris.records import (
     Observed,
     Record,
     group_projects,
-    not_owned,
     observed_from_reply,
 )
 from irisfx.engines.iris.sql import (

@@ -28,7 +28,7 @@ from irisfx.engines.base import (
     Role,
 )
 from irisfx.engines.iris.transfer import FileStat
-from irisfx.errors import ConflictError, EngineError
+from irisfx.errors import EngineError
 from irisfx.names import PROJECT_NAME
 
 # Project ids and folders are only shown to people: anything printable and not too long.
@@ -211,18 +211,6 @@ def group_projects(records: tuple[OwnedNamespace, ...]) -> list[ProjectRecords]:
     return [ProjectRecords(owner, tuple(sorted(found, key=lambda r: r.namespace)))
             for owner, found in sorted(grouped.items(),
                                        key=lambda item: (item[0].name, item[0].id or ""))]
-
-
-def not_owned(namespace: str, project: str, owner: ProjectRef | None) -> ConflictError:
-    """The refusal to change a namespace another project (or no project) made."""
-    details = [f"owned by {owner.describe()}"] if owner else [
-        "no irisfx project recorded it: it was made outside irisfx"]
-    return ConflictError(
-        f"namespace {namespace} exists on IRIS and is not owned by this project ('{project}')",
-        details=details,
-        fix="irisfx only changes namespaces its own project made; choose another namespace "
-        "name, or remove it from the project that owns it",
-    )
 
 
 def _file_stat(entry: dict[str, Any]) -> FileStat | None:

@@ -33,6 +33,7 @@ from irisfx.engines.base import (
     ProjectRef,
     Role,
     Transferred,
+    not_owned,
 )
 from irisfx.engines.sim.files import (
     clone_with_digest,
@@ -46,7 +47,6 @@ from irisfx.engines.sim.records import (
     OwnerRow,
     checked_namespace,
     inside,
-    not_owned,
     owner_ref,
 )
 from irisfx.engines.sim.sql import SimConnection, quote

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast, get_args
 
 from irisfx.engines.base import ProjectRef, RecordState, Role
-from irisfx.errors import ConflictError, IntegrityError
+from irisfx.errors import IntegrityError
 from irisfx.names import FIXTURE_NAME, NAMESPACE_NAME, PROJECT_NAME, SYSTEM_NAMESPACES
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -143,15 +143,3 @@ def inside(directory: Path, path: Path) -> Path:
 def owner_ref(row: OwnerRow) -> ProjectRef:
     """Who made the record ``row``."""
     return ProjectRef(name=row.project, id=row.project_id, location=row.location)
-
-
-def not_owned(namespace: str, project: str, owner: ProjectRef | None) -> ConflictError:
-    """The refusal to change a namespace another project (or no project) made."""
-    details = [f"owned by {owner.describe()}"] if owner else [
-        "no irisfx project recorded it: it was made outside irisfx"]
-    return ConflictError(
-        f"namespace {namespace} exists and is not owned by this project ('{project}')",
-        details=details,
-        fix="irisfx only changes namespaces its own project made; choose another namespace "
-        "name, or remove it from the project that owns it",
-    )
