@@ -33,7 +33,7 @@ JOURNAL_NAME = "pins.journal"
 class JournalEntry(BaseModel):
     """One line of the journal: fixture NAME's pin becomes ``pin`` if it still is ``base``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     fixture: FixtureName
     base: str | None

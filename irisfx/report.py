@@ -127,7 +127,7 @@ MAX_PLAN_BYTES = 16 * 1024 * 1024
 class _SavedPlanFile(BaseModel):
     """What a saved plan must hold; anything else means it was cut short or edited."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
     format: str
     format_version: int
