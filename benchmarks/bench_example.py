@@ -24,12 +24,13 @@ def example_copy(only: str | None = None) -> Path:
     """A fresh copy of the README example (with only fixture ``only`` when given)."""
     root = scratch()
     shutil.copytree(REPO / "recipes", root / "recipes")
-    text = (REPO / "fixtures.toml").read_text(encoding="utf-8")
+    doc = tomllib.loads((REPO / "fixtures.toml").read_text(encoding="utf-8"))
+    # A first apply from scratch: drop pins that the README's first command may have written.
+    for fixture in doc["fixtures"].values():
+        fixture.pop("pin", None)
     if only is not None:
-        doc = tomllib.loads(text)
         doc["fixtures"] = {only: doc["fixtures"][only]}
-        text = tomli_w.dumps(doc)
-    (root / "fixtures.toml").write_text(text, encoding="utf-8")
+    (root / "fixtures.toml").write_text(tomli_w.dumps(doc), encoding="utf-8")
     return root
 
 
