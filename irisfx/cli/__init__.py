@@ -6,6 +6,7 @@ inside the commands so that ``irisfx --version`` and ``--help`` stay fast.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -69,7 +70,16 @@ def _interrupted() -> None:
     if RUN.finished:
         sys.exit(int(ExitCode.OK))
     typer.echo(RESUME if RUN.started else NOTHING_RAN, err=True)
-    sys.exit(int(ExitCode.INTERRUPTED))
+    _exit_now(ExitCode.INTERRUPTED)
+
+
+def _exit_now(code: ExitCode) -> None:
+    # Clean-up already ran while the interrupt unwound the stack. Leaving through os._exit keeps
+    # the documented code: seen in the signal rounds, an interrupt that lands as Python shuts
+    # down otherwise turns 130 into death by SIGINT (-2).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(code))
 
 
 def main() -> None:
@@ -83,7 +93,7 @@ def main() -> None:
         # documented 130, not as Python's own death by SIGINT.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        sys.exit(int(ExitCode.INTERRUPTED))
+        _exit_now(ExitCode.INTERRUPTED)
 
 
 def _run() -> None:
