@@ -24,6 +24,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import Run
+
 SQL_RECIPE = """\
 CREATE TABLE Shop.Item (ID INTEGER PRIMARY KEY, Name VARCHAR(50) NOT NULL);
 INSERT INTO Shop.Item (ID, Name) VALUES (1, 'apple; red');
@@ -56,20 +58,6 @@ EXTRA_RECIPE = "CREATE TABLE Shop.Extra (ID INTEGER PRIMARY KEY);\n" \
 DOCUMENTED = frozenset({0, 1, 2, 3, 4, 5})
 #: A project-root temp file left by an atomic write (``.fixtures.toml.XXXX.tmp`` and kin).
 STRAY_TEMP = re.compile(r"^\..*\.tmp$")
-
-
-@dataclass
-class Run:
-    """A finished irisfx process."""
-
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        """stdout and stderr together."""
-        return self.out + self.err
 
 
 @dataclass
