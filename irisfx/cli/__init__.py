@@ -25,7 +25,7 @@ from irisfx.cli import project  # noqa: F401
 from irisfx.cli import store  # noqa: F401
 # isort: on
 from irisfx.errors import ExitCode, IrisfxError, exit_code_for
-from irisfx.signals import handle_sigterm_as_interrupt
+from irisfx.files.signals import handle_sigterm_as_interrupt
 
 __all__ = ["app", "main"]
 

@@ -18,10 +18,10 @@ from irisfx import __version__
 from irisfx.errors import ExitCode
 
 if TYPE_CHECKING:
-    from irisfx.digest import ProgressFactory
     from irisfx.engines.base import Engine
-    from irisfx.plan import Plan
-    from irisfx.workspace import Workspace
+    from irisfx.files.digest import ProgressFactory
+    from irisfx.reconcile.plan import Plan
+    from irisfx.reconcile.workspace import Workspace
 
 app = typer.Typer(
     name="irisfx",
@@ -137,14 +137,14 @@ def problem_exit(plan: Plan) -> None:
 def load_workspace(g: Globals) -> Workspace:
     """fixtures.toml (--config, or the nearest one) opened for this run."""
     # Core modules load here, not at import, so that --version and --help stay fast.
-    from irisfx.workspace import Workspace
+    from irisfx.reconcile.workspace import Workspace
 
     return Workspace.load(config_path(g), progress=progress_factory())
 
 
 def config_path(g: Globals) -> Path:
     """--config (a file, or a folder holding fixtures.toml), or the nearest fixtures.toml."""
-    from irisfx.config import CONFIG_NAME, find_config
+    from irisfx.lockfile.project import CONFIG_NAME, find_config
 
     if g.config is None:
         return find_config(Path.cwd())
@@ -154,7 +154,7 @@ def config_path(g: Globals) -> Path:
 @contextmanager
 def opened_engine(g: Globals, ws: Workspace) -> Iterator[Engine]:
     """The project's engine (--iris wins), closed when the command ends."""
-    from irisfx.observe import open_project_engine
+    from irisfx.reconcile.observe import open_project_engine
 
     engine = open_project_engine(ws.project, g.iris)
     try:

@@ -36,8 +36,8 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
 
     Example: irisfx verify --verify full
     """
-    from irisfx.report import problem_json
-    from irisfx.verify import verify_fixtures
+    from irisfx.reconcile.report import problem_json
+    from irisfx.reconcile.verify import verify_fixtures
 
     g = get_globals(ctx)
     ws = load_workspace(g)

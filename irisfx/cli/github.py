@@ -1,4 +1,5 @@
-"""``--format github`` for plan, check and verify: the option, and printing irisfx/github.py."""
+"""``--format github`` for plan, check and verify: the option, and printing the text
+of irisfx/reconcile/github.py."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from irisfx.apply import Planned
-    from irisfx.observe import FileState
-    from irisfx.workspace import Workspace
+    from irisfx.reconcile.observe import FileState
+    from irisfx.reconcile.planned import Planned
+    from irisfx.reconcile.workspace import Workspace
 
 
 class Format(StrEnum):
@@ -27,7 +28,7 @@ OutputFormat = Annotated[Format | None, typer.Option(
 
 
 def _wanted(choice: Format | None) -> bool:
-    from irisfx.github import wanted
+    from irisfx.reconcile.github import wanted
 
     return wanted(choice.value if choice else None)
 
@@ -37,7 +38,7 @@ def emit_plan(choice: Format | None, ws: Workspace, planned: Planned, command: s
     """Annotations (unless ``annotate`` is off: stdout holds JSON) and the step summary."""
     if not _wanted(choice):
         return
-    from irisfx.github import append_summary, plan_annotations, plan_summary
+    from irisfx.reconcile.github import append_summary, plan_annotations, plan_summary
 
     for line in [] if not annotate else plan_annotations(ws.project, planned.plan,
                                  changes="warning" if command == "check" else "notice"):
@@ -50,7 +51,12 @@ def emit_verify(choice: Format | None, ws: Workspace, states: dict[str, FileStat
     """Annotations and the step summary for verify."""
     if not _wanted(choice):
         return
-    from irisfx.github import append_summary, verify_annotations, verify_results, verify_summary
+    from irisfx.reconcile.github import (
+        append_summary,
+        verify_annotations,
+        verify_results,
+        verify_summary,
+    )
 
     rows = verify_results(ws.project, states)
     for line in verify_annotations(ws.project, rows):

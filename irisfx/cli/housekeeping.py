@@ -39,7 +39,7 @@ def pin_cmd(
 
     Example: irisfx pin entities-100
     """
-    from irisfx.pinning import adopt, measure
+    from irisfx.reconcile.adopt import adopt, measure
 
     g = get_globals(ctx)
     ws = load_workspace(g)
@@ -70,7 +70,7 @@ def gc_cmd(ctx: typer.Context, yes: Yes = False,
 
     Example: irisfx gc --dry-run
     """
-    from irisfx.leftovers import stray_new_files, unclaimed_files
+    from irisfx.reconcile.leftovers import stray_new_files, unclaimed_files
 
     g = get_globals(ctx)
     ws = load_workspace(g)

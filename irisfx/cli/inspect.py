@@ -11,7 +11,7 @@ from irisfx.cli.app import app, get_globals, load_workspace, opened_engine
 from irisfx.errors import UsageError
 
 if TYPE_CHECKING:
-    from irisfx.models import ResolvedFixture
+    from irisfx.lockfile.models import ResolvedFixture
 
 MAX_SQL_ROWS = 1000
 
@@ -124,7 +124,7 @@ def sql_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    from irisfx.queries import check_read_only
+    from irisfx.lockfile.queries import check_read_only
 
     g = get_globals(ctx)
     ws = load_workspace(g)

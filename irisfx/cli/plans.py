@@ -28,8 +28,8 @@ from irisfx.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from irisfx.engines.base import Engine
-    from irisfx.models import ResolvedFixture
-    from irisfx.plan import Plan
+    from irisfx.lockfile.models import ResolvedFixture
+    from irisfx.reconcile.plan import Plan
 
 
 @app.command("plan", short_help="Show what apply would do; changes nothing.")
@@ -54,9 +54,9 @@ def plan_cmd(
 
     Example: irisfx plan --detailed-exitcode entities-100
     """
-    from irisfx.apply import compute_plan
-    from irisfx.renames import advise_renames
-    from irisfx.report import SavedPlan, check_plan_target, plan_json, render_text
+    from irisfx.reconcile.planned import compute_plan
+    from irisfx.reconcile.renames import advise_renames
+    from irisfx.reconcile.report import SavedPlan, check_plan_target, plan_json, render_text
 
     g = get_globals(ctx)
     if out is not None:
@@ -108,11 +108,17 @@ def apply_cmd(
 
     Example: irisfx plan --out plan.json && irisfx apply --plan plan.json
     """
-    from irisfx.apply import ApplyOptions, run_apply
     from irisfx.cli.progress import ActionProgress
-    from irisfx.faults import checkpoint
-    from irisfx.plan import Action, describe
-    from irisfx.report import NO_CHANGES, SavedPlan, action_line, render_text, summary_line
+    from irisfx.files.faults import checkpoint
+    from irisfx.reconcile.apply import ApplyOptions, run_apply
+    from irisfx.reconcile.plan import Action, describe
+    from irisfx.reconcile.report import (
+        NO_CHANGES,
+        SavedPlan,
+        action_line,
+        render_text,
+        summary_line,
+    )
 
     g = get_globals(ctx)
     ws = load_workspace(g)
@@ -184,9 +190,10 @@ def check_cmd(
 
     Example: irisfx check --queries || echo "run irisfx apply"
     """
-    from irisfx.apply import compute_plan, select_fixtures
-    from irisfx.renames import advise_renames
-    from irisfx.report import plan_json, render_text
+    from irisfx.lockfile.project import select_fixtures
+    from irisfx.reconcile.planned import compute_plan
+    from irisfx.reconcile.renames import advise_renames
+    from irisfx.reconcile.report import plan_json, render_text
 
     g = get_globals(ctx)
     ws = load_workspace(g)
@@ -219,7 +226,7 @@ def check_cmd(
 def _run_known_queries(engine: Engine, fixtures: list[ResolvedFixture],
                        plan: Plan) -> list[dict[str, object]]:
     """Each known query of each fixture that is mounted and in sync, run on its mount."""
-    from irisfx.queries import check_queries
+    from irisfx.reconcile.answers import check_queries
 
     busy = {a.fixture for a in plan.actions} | {p.fixture for p in plan.problems}
     failures: list[dict[str, object]] = []

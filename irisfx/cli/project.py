@@ -20,7 +20,7 @@ def schema_cmd() -> None:
 
     Example: irisfx schema > fixtures.schema.json
     """
-    from irisfx.models import Document
+    from irisfx.lockfile.models import Document
 
     typer.echo(json.dumps(Document.model_json_schema(), indent=2))
 
@@ -44,7 +44,7 @@ def init_cmd(
 
     Example: irisfx init --project demo  (then: irisfx apply)
     """
-    from irisfx.scaffold import init_project
+    from irisfx.lockfile.scaffold import init_project
     from irisfx.store.scaffold import add_lfs, add_store, check_store_url
 
     if store is not None and lfs:

@@ -26,7 +26,7 @@ def push_cmd(ctx: typer.Context, names: Names = None, store: StoreUrl = None,
 
     Example: irisfx push
     """
-    from irisfx.apply import select_fixtures
+    from irisfx.lockfile.project import select_fixtures
     from irisfx.store import open_store, push_files
     from irisfx.store.transfer import pinned_items
 
@@ -50,7 +50,7 @@ def pull_cmd(ctx: typer.Context, names: Names = None, store: StoreUrl = None,
 
     Example: irisfx pull entities-100
     """
-    from irisfx.apply import select_fixtures
+    from irisfx.lockfile.project import select_fixtures
     from irisfx.store import open_store, pull_files
     from irisfx.store.transfer import pinned_items
 

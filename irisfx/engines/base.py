@@ -15,10 +15,15 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 from irisfx.errors import ConflictError
-from irisfx.recipes import Recipe
+from irisfx.files.progress import NoProgress, Progress
+from irisfx.recipes.connection import Connection, Cursor
+from irisfx.recipes.recipe import Recipe
+
+# Part of the contract, defined below the engines so that files/ and recipes/ need no engine.
+__all__ = ["Connection", "Cursor", "NoProgress", "Progress"]
 
 Role = Literal["source", "mount", "copy"]
 RecordState = Literal["creating", "ready", "removing"]
@@ -98,55 +103,6 @@ class Transferred:
 
     sha256: str
     size: int
-
-
-class Progress(Protocol):
-    """Receives progress of a long operation; the CLI draws it, the core never prints."""
-
-    def start(self, label: str, total: int | None) -> None: ...
-
-    def advance(self, amount: int) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class NoProgress:
-    """A Progress that shows nothing."""
-
-    def start(self, label: str, total: int | None) -> None:
-        """Ignore the start of an operation."""
-
-    def advance(self, amount: int) -> None:
-        """Ignore progress."""
-
-    def finish(self) -> None:
-        """Ignore the end of an operation."""
-
-
-class Cursor(Protocol):
-    """The part of a PEP 249 cursor irisfx relies on."""
-
-    def execute(self, operation: str, parameters: Sequence[Any] = ..., /) -> Any: ...
-
-    def executemany(self, operation: str, seq: Sequence[Sequence[Any]], /) -> Any: ...
-
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> Sequence[Any]: ...
-
-    def close(self) -> Any: ...
-
-
-class Connection(Protocol):
-    """The part of a PEP 249 connection irisfx relies on (also what recipes receive)."""
-
-    def cursor(self) -> Any: ...
-
-    def commit(self) -> Any: ...
-
-    def rollback(self) -> Any: ...
-
-    def close(self) -> Any: ...
 
 
 @runtime_checkable

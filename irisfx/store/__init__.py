@@ -4,7 +4,8 @@
 ``scaffold`` writes what ``irisfx init --store`` and ``--lfs`` add to a project.
 """
 
-from irisfx.store.location import Store, open_store, store_url
+from irisfx.lockfile.project import store_url
+from irisfx.store.location import Store, open_store
 from irisfx.store.transfer import Outcome, pull_files, push_files
 
 __all__ = ["Outcome", "Store", "open_store", "pull_files", "push_files", "store_url"]

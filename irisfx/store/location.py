@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from irisfx.errors import ConfigError, IrisfxError, StoreError
+from irisfx.lockfile.project import STORE_ENV, store_url
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
 
-    from irisfx.config import Project
+    from irisfx.lockfile.project import Project
 
-STORE_ENV = "IRISFX_STORE"
 OPTIONS_ENV = "IRISFX_STORE_OPTIONS"
 # The pip extra that installs each protocol's backend.
 EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure",
@@ -51,11 +51,6 @@ class Store:
         for secret in self.secrets:
             text = text.replace(secret, "***")
         return text
-
-
-def store_url(project: Project) -> str | None:
-    """The store URL: IRISFX_STORE, then ``[irisfx] store``; None when there is none."""
-    return os.environ.get(STORE_ENV) or project.doc.irisfx.store or None
 
 
 def open_store(project: Project, url: str | None = None) -> Store:

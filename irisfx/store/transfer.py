@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from irisfx.config import Project
-from irisfx.digest import PLAIN_CHUNK, ProgressFactory, StatCache, digest_files
-from irisfx.engines.base import NoProgress, Progress
 from irisfx.errors import IntegrityError, IrisfxError, UsageError
-from irisfx.faults import checkpoint
-from irisfx.models import ResolvedFixture
+from irisfx.files.digest import PLAIN_CHUNK, ProgressFactory, StatCache, digest_files
+from irisfx.files.faults import checkpoint
+from irisfx.files.progress import NoProgress, Progress
+from irisfx.lockfile.models import ResolvedFixture
+from irisfx.lockfile.project import Project
 from irisfx.store.location import Store, backend_errors, check_reachable
 
 WORKERS = 4

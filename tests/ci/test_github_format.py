@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from irisfx.github import annotation, wanted
+from irisfx.reconcile.github import annotation, wanted
 from tests.conftest import ProjectDir, flip_last_byte
 
 DAT = Path("fixtures/items/IRIS.DAT")

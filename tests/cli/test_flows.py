@@ -233,7 +233,7 @@ def test_apply_waiting_for_the_lock_plans_from_the_new_pins(applied: ProjectDir)
     # moment before it writes the new pin, so the second apply reads the old pin, then waits.
     reached = applied.root / "reached"
     first = subprocess.Popen(
-        [sys.executable, "-c", "import pathlib, sys, time\nfrom irisfx import faults\n"
+        [sys.executable, "-c", "import pathlib, sys, time\nfrom irisfx.files import faults\n"
          "def stop(n):\n    if n == 'apply.snapshot.copied':\n"
          "        pathlib.Path('reached').touch(); time.sleep(2)\n"
          "faults.checkpoint = stop\n"

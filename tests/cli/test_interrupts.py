@@ -2,7 +2,7 @@
 
 IRISFX_KILL_AT=<checkpoint> with IRISFX_KILL_SIGNAL=INT|TERM makes irisfx send itself that
 signal at a named
-checkpoint (irisfx/faults.py): a Ctrl-C or `kill` arriving at exactly that moment.
+checkpoint (irisfx/files/faults.py): a Ctrl-C or `kill` arriving at exactly that moment.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A kill at every step of apply, followed by a second apply, loses nothing and corrupts nothing.
 
-IRISFX_KILL_AT makes irisfx SIGKILL itself at a named checkpoint (irisfx/faults.py): an
+IRISFX_KILL_AT makes irisfx SIGKILL itself at a named checkpoint (irisfx/files/faults.py): an
 uncatchable death with no clean-up, like a power cut.
 """
 

@@ -17,7 +17,7 @@ import pytest
 
 from irisfx.engines.base import Engine, NoProgress, ResetsCopies
 from irisfx.errors import ConflictError, EngineError, IntegrityError, LockedError
-from irisfx.recipes import Recipe, load_recipe
+from irisfx.recipes.recipe import Recipe, load_recipe
 
 RECIPE = """\
 CREATE TABLE Shop.Item (ID INTEGER PRIMARY KEY, Name VARCHAR(50) NOT NULL);

@@ -26,7 +26,7 @@ from irisfx.engines import open_engine
 from irisfx.engines.base import Engine, NoProgress
 from irisfx.engines.iris.connect import Target, classify, load_driver, open_native
 from irisfx.errors import EngineError
-from irisfx.recipes import Recipe, load_recipe
+from irisfx.recipes.recipe import Recipe, load_recipe
 from tests.contract.conftest import _iris_settings
 from tests.contract.live_report import LiveReport
 

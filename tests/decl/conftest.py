@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.config import load_project
 from irisfx.errors import ConfigError
+from irisfx.lockfile.project import load_project
 
 BASE = '[irisfx]\nproject = "p"\n'
 

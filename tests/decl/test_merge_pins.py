@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.config import load_project, merge_pins
 from irisfx.errors import ConfigError
-from irisfx.models import Pin
+from irisfx.lockfile.models import Pin
+from irisfx.lockfile.project import load_project, merge_pins
 from tests.decl.conftest import BASE, write
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.config import load_project
 from irisfx.errors import ExitCode
-from irisfx.tomlkeys import KeyLines, show_key
+from irisfx.lockfile.project import load_project
+from irisfx.lockfile.tomlkeys import KeyLines, show_key
 from tests.decl.conftest import BASE, error_of, write
 
 
@@ -114,7 +114,7 @@ def test_tables_nested_thousands_deep_are_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_format_one_is_written_and_files_without_it_read_as_format_one(tmp_path: Path) -> None:
-    from irisfx.config import render_document, save_project
+    from irisfx.lockfile.project import render_document, save_project
 
     path = write(tmp_path, BASE + "[fixtures.a]\n")
     project = load_project(path)
@@ -143,7 +143,7 @@ def test_a_malformed_format_is_refused(tmp_path: Path, value: str) -> None:
 
 
 def test_a_project_id_is_kept_and_checked(tmp_path: Path) -> None:
-    from irisfx.names import new_project_id
+    from irisfx.lockfile.names import new_project_id
 
     fresh = new_project_id()
     project = load_project(write(tmp_path, f'[irisfx]\nproject = "p"\nid = "{fresh}"\n'))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.config import load_project
 from irisfx.errors import ExitCode
+from irisfx.lockfile.project import load_project
 from tests.decl.conftest import BASE, error_of, write
 
 
@@ -90,7 +90,7 @@ def test_a_nul_byte_in_the_engine_url_is_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_the_memoised_resolver_agrees_with_path_resolve(tmp_path: Path) -> None:
-    from irisfx.projectpaths import Resolver
+    from irisfx.lockfile.paths import Resolver
 
     root = tmp_path / "proj"
     (root / "a" / "b").mkdir(parents=True)

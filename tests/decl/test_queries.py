@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.config import load_project
 from irisfx.engines import EngineSettings, open_engine
 from irisfx.engines.base import Engine
-from irisfx.models import Fixture, Query, ResolvedFixture
-from irisfx.queries import QueryFailure, check_queries, check_read_only
-from irisfx.recipes import load_recipe
+from irisfx.lockfile.models import Fixture, Query, ResolvedFixture
+from irisfx.lockfile.project import load_project
+from irisfx.lockfile.queries import check_read_only
+from irisfx.recipes.recipe import load_recipe
+from irisfx.reconcile.answers import QueryFailure, check_queries
 from tests.decl.conftest import BASE, error_of, write
 
 RECIPE = """\
@@ -149,7 +150,7 @@ def test_queries_are_validated_at_load_with_their_line(tmp_path: Path) -> None:
 
 
 def test_queries_round_trip_through_fixtures_toml(tmp_path: Path) -> None:
-    from irisfx.config import save_project
+    from irisfx.lockfile.project import save_project
 
     text = BASE + ('[fixtures.a]\nqueries = [{ sql = "SELECT A, B FROM T ORDER BY A", '
                    'equals = [[1, "x"], [2, "y"]] }, { sql = "SELECT 1", equals = 1.5 }]\n')

@@ -13,9 +13,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from irisfx.config import load_project
 from irisfx.errors import ConfigError
-from irisfx.models import Document
+from irisfx.lockfile.models import Document
+from irisfx.lockfile.project import load_project
 
 BASE = '[irisfx]\nproject = "p"\n'
 PIN = (

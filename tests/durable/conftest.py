@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from irisfx.apply import ApplyOptions, run_apply
 from irisfx.engines.base import Engine
-from irisfx.observe import open_project_engine
-from irisfx.plan import Plan
-from irisfx.workspace import Workspace
+from irisfx.reconcile.apply import ApplyOptions, run_apply
+from irisfx.reconcile.observe import open_project_engine
+from irisfx.reconcile.plan import Plan
+from irisfx.reconcile.workspace import Workspace
 
 
 class Meddling:

@@ -74,8 +74,9 @@ def serve() -> None:
     """Answer requests from stdin until it closes."""
     import irisfx.cli  # noqa: F401  (the point of the server: import once, fork many)
 
-    for module in ("irisfx.apply", "irisfx.observe", "irisfx.plan", "irisfx.workspace",
-                   "irisfx.config", "irisfx.engines.sim", "irisfx.report"):
+    for module in ("irisfx.reconcile.apply", "irisfx.reconcile.observe", "irisfx.reconcile.plan",
+                   "irisfx.reconcile.workspace",
+                   "irisfx.lockfile.project", "irisfx.engines.sim", "irisfx.reconcile.report"):
         with contextlib.suppress(ImportError):  # a module that moved costs the child its import
             __import__(module)
     for line in sys.stdin:

@@ -4,7 +4,7 @@ A round is (scenario, signal, trigger). The scenario prepares a case and names t
 interrupt; the trigger says when the signal lands: after a random delay within the command's
 measured duration, the moment a file of the write under attack appears (the fixtures.toml temp
 file of the pin write, the snapshot's temp file), or, for SIGKILL, exactly at a named
-checkpoint of irisfx/faults.py (IRISFX_KILL_AT) where a delay is too coarse to aim with.
+checkpoint of irisfx/files/faults.py (IRISFX_KILL_AT) where a delay is too coarse to aim with.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """A DAT built on another IRIS version (issue 8, item 5.3): refused across releases, a warning
-across builds of one release. The decision is irisfx/compat.py; the CLI tests run the real
+across builds of one release. The decision is irisfx/engines/compat.py; the CLI tests run the real
 command on the simulator, which can pretend to be a server version for exactly this."""
 
 from __future__ import annotations
 
 import pytest
 
-from irisfx.compat import decide, parse_version
+from irisfx.engines.compat import decide, parse_version
 from tests.conftest import ProjectDir
 
 V2024_1 = "IRIS for UNIX (Ubuntu Server LTS for x86-64 Containers) 2024.1 (Build 267.2U) Tue Apr 30 2024 16:06:39 EDT"  # noqa: E501

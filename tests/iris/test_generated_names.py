@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from irisfx.names import GENERATED_MAX, default_namespace, generated_name, normalize_namespace
-from irisfx.pytest_run import copy_namespace
+from irisfx.lockfile.names import (
+    GENERATED_MAX,
+    default_namespace,
+    generated_name,
+    normalize_namespace,
+)
+from irisfx.plugin.run import copy_namespace
 
 LONG = "entities-with-a-very-long-descriptive-name-100000"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.config import load_project
 from irisfx.engines.base import OwnedNamespace
-from irisfx.observe import open_project_engine
+from irisfx.lockfile.project import load_project
+from irisfx.reconcile.observe import open_project_engine
 
 CONFIG = """\
 [irisfx]

@@ -171,9 +171,9 @@ def test_project_without_markers_pays_nothing(fx: FxProject) -> None:
     result = fx.pytester.runpytest()
     result.assert_outcomes(passed=1)
     assert not (fx.root / ".irisfx").exists(), "no marker: no apply, no engine"
-    probe = ("import sys, irisfx.pytest_plugin; print(sorted(m for m in sys.modules if "
+    probe = ("import sys, irisfx.plugin.hooks; print(sorted(m for m in sys.modules if "
              "m.split('.')[0] in ('pydantic', 'sqlglot', 'tomli_w') or m in "
-             "('irisfx.config', 'irisfx.pytest_run')))")
+             "('irisfx.lockfile.project', 'irisfx.plugin.run')))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, cwd=fx.root)
     assert out.stdout.strip() == "[]"

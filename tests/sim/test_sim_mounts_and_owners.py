@@ -12,7 +12,7 @@ import pytest
 from irisfx.engines import EngineSettings
 from irisfx.engines.sim import SimEngine
 from irisfx.errors import ConflictError, IntegrityError
-from irisfx.recipes import load_recipe
+from irisfx.recipes.recipe import load_recipe
 from tests.conftest import SQL_RECIPE, ProjectDir
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from irisfx.digest import FileDigest
 from irisfx.engines.base import Inventory, OwnedNamespace
-from irisfx.models import ResolvedFixture
-from irisfx.observe import FileState, Observation
-from irisfx.plan import Plan, make_plan
-from irisfx.recipes import Recipe
+from irisfx.files.digest import FileDigest
+from irisfx.lockfile.models import ResolvedFixture
+from irisfx.recipes.recipe import Recipe
+from irisfx.reconcile.observe import FileState, Observation
+from irisfx.reconcile.plan import Plan, make_plan
 from tests.unit.test_plan import IN_SYNC, RECIPE_1, RECIPE_2, SHA_A, SHA_B, SIM, fixture, pin
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.config import load_project, locate_key, render_document, save_project
 from irisfx.errors import ConfigError, ExitCode
+from irisfx.lockfile.project import load_project, locate_key, render_document, save_project
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from irisfx.digest import (
+from irisfx.files.digest import (
     MAP_THRESHOLD,
     OVERLAP_THRESHOLD,
     WINDOW,

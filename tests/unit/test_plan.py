@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from irisfx.digest import FileDigest
 from irisfx.engines.base import EngineInfo, Inventory, OwnedNamespace
-from irisfx.models import Fixture, Pin, ResolvedFixture
-from irisfx.observe import FileState, Observation
-from irisfx.plan import Digest, Plan, make_plan
-from irisfx.recipes import Recipe
+from irisfx.files.digest import FileDigest
+from irisfx.lockfile.models import Fixture, Pin, ResolvedFixture
+from irisfx.recipes.recipe import Recipe
+from irisfx.reconcile.observe import FileState, Observation
+from irisfx.reconcile.plan import Digest, Plan, make_plan
 
 SHA_A, SHA_B, RECIPE_1, RECIPE_2 = "a" * 64, "b" * 64, "1" * 64, "2" * 64
 SIM = EngineInfo(kind="sim", url="sim://x", product="irisfx-sim 0 (simulator)", simulator=True)

@@ -25,7 +25,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_the_readme_fixtures_toml_example_loads(tmp_path: Path) -> None:
-    from irisfx.config import load_project
+    from irisfx.lockfile.project import load_project
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     example = text.split("### fixtures.toml\n\n```toml\n", 1)[1].split("```", 1)[0]

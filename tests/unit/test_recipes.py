@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from irisfx.errors import RecipeError
-from irisfx.recipes import MAX_RECIPE_BYTES, load_recipe, load_recipes, run_recipe, split_sql
+from irisfx.recipes.recipe import MAX_RECIPE_BYTES, load_recipe, load_recipes, run_recipe
+from irisfx.recipes.script import split_sql
 
 
 def test_split_keeps_semicolons_in_strings_and_drops_comments() -> None:

@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from irisfx import names
 from irisfx.engines import EngineSettings, redact_url
 from irisfx.engines.base import (
     Connection,
@@ -54,6 +53,7 @@ from irisfx.engines.iris.sql import (
     resolve_tables,
 )
 from irisfx.engines.iris.steps import copy_database, prove_unchanged, undo
+from irisfx.lockfile import names
 
 __all__ = ["PROBE_QUERY", "IrisEngine"]
 from irisfx.engines.iris.transfer import (
@@ -67,8 +67,8 @@ from irisfx.engines.iris.transfer import (
     upload,
 )
 from irisfx.errors import ConflictError, EngineError, LockedError
-from irisfx.faults import checkpoint
-from irisfx.recipes import Recipe, run_recipe
+from irisfx.files.faults import checkpoint
+from irisfx.recipes.recipe import Recipe, run_recipe
 
 log = logging.getLogger("irisfx.iris")
 

@@ -29,7 +29,7 @@ from irisfx.engines.base import (
 )
 from irisfx.engines.iris.transfer import FileStat
 from irisfx.errors import EngineError
-from irisfx.names import PROJECT_NAME
+from irisfx.lockfile.names import PROJECT_NAME
 
 # Project ids and folders are only shown to people: anything printable and not too long.
 SHOWN_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,4096}$")

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from irisfx.engines.base import Progress, Transferred
 from irisfx.errors import ConflictError, EngineError, IntegrityError
-from irisfx.models import SIM_PRODUCT
+from irisfx.lockfile.models import SIM_PRODUCT
 
 CHUNK_SIZE = 1024 * 1024  # the largest chunk that may cross; see the module docstring
 SQLITE_HEADER = b"SQLite format 3\x00"

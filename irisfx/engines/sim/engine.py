@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 import filelock
 
 from irisfx import __version__
-from irisfx.digest import copy_with_digest, sha256_file
 from irisfx.engines import EngineSettings
 from irisfx.engines.base import (
     EngineInfo,
@@ -53,10 +52,11 @@ from irisfx.engines.sim.sql import SimConnection, quote
 from irisfx.engines.sim.state import Snapshot, StateStore
 from irisfx.engines.sim.vectors import register as register_vector_functions
 from irisfx.errors import ConfigError, ConflictError, EngineError, LockedError
-from irisfx.faults import checkpoint
-from irisfx.models import SIM_PRODUCT
-from irisfx.names import NAMESPACE_NAME, SYSTEM_NAMESPACES
-from irisfx.recipes import Recipe, run_recipe
+from irisfx.files.digest import copy_with_digest, sha256_file
+from irisfx.files.faults import checkpoint
+from irisfx.lockfile.models import SIM_PRODUCT
+from irisfx.lockfile.names import NAMESPACE_NAME, SYSTEM_NAMESPACES
+from irisfx.recipes.recipe import Recipe, run_recipe
 
 DAT_NAME = "IRIS.DAT"
 
@@ -96,7 +96,7 @@ class SimEngine:
             kind="sim",
             url=self.url,
             product=f"{SIM_PRODUCT} {__version__} (simulator; SQLite {sqlite3.sqlite_version})"
-            # Lets tests pose as a given IRIS version to exercise irisfx.compat on the sim.
+            # Lets tests pose as a given IRIS version to exercise irisfx.engines.compat on the sim.
             + os.environ.get(SERVER_VERSION_ENV, ""),
             simulator=True,
         )

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from irisfx.digest import FileDigest, copy_with_digest, sha256_file
 from irisfx.engines.sim.records import OwnerRow
 from irisfx.errors import IntegrityError
+from irisfx.files.digest import FileDigest, copy_with_digest, sha256_file
 
 
 def served_stat(path: Path) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """Rows of the simulator's state, validated as untrusted input on every read.
 
 A name read back from ``instance.db`` ends up in a path the engine deletes or writes
-(``DIR/db/NAMESPACE``), so it is held to the rules fixtures.toml is held to (irisfx.names), and
+(``DIR/db/NAMESPACE``), so it is held to the rules fixtures.toml is held to
+(irisfx.lockfile.names), and
 every path is checked to resolve inside the instance folder before it is touched.
 """
 
@@ -14,7 +15,7 @@ from typing import Any, cast, get_args
 
 from irisfx.engines.base import ProjectRef, RecordState, Role
 from irisfx.errors import IntegrityError
-from irisfx.names import FIXTURE_NAME, NAMESPACE_NAME, PROJECT_NAME, SYSTEM_NAMESPACES
+from irisfx.lockfile.names import FIXTURE_NAME, NAMESPACE_NAME, PROJECT_NAME, SYSTEM_NAMESPACES
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # Project ids and locations are only shown to people; anything printable and short will do.

@@ -7,7 +7,7 @@ killed at any moment leaves the state before or after a change, never in between
 locks are released by the kernel when their process dies.
 
 Everything read back is untrusted input: a row that a person or a fault could have edited is
-validated (names by the rules of irisfx.names) before the engine acts on it, and a database
+validated (names by the rules of irisfx.lockfile.names) before the engine acts on it, and a database
 SQLite cannot read is reported as a damaged instance, never as a traceback.
 """
 
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from irisfx.diskfull import no_room
 from irisfx.engines.sim.records import DatabaseRow, OwnerRow, database_row, owner_row
 from irisfx.errors import ApplyFailed, EngineError
-from irisfx.faults import checkpoint
+from irisfx.files.diskfull import no_room
+from irisfx.files.faults import checkpoint
 
 STATE_NAME = "instance.db"
 LEGACY_STATE_NAME = "instance.json"  # irisfx before the SQLite state; refused with a fix

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from irisfx.engines.base import Engine
 from irisfx.errors import ConflictError
-from irisfx.models import ResolvedFixture
-from irisfx.names import row_mismatches
-from irisfx.queries import check_queries
+from irisfx.lockfile.models import ResolvedFixture
+from irisfx.lockfile.names import row_mismatches
+from irisfx.reconcile.answers import check_queries
 
 
 def check_source(engine: Engine, fixture: ResolvedFixture) -> dict[str, int]:

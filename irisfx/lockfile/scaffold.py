@@ -7,10 +7,10 @@ import secrets
 import unicodedata
 from pathlib import Path
 
-from irisfx.config import CONFIG_NAME, STATE_DIR
 from irisfx.errors import ConfigError
-from irisfx.models import Settings
-from irisfx.names import check_project_name
+from irisfx.lockfile.models import Settings
+from irisfx.lockfile.names import check_project_name
+from irisfx.lockfile.project import CONFIG_NAME, STATE_DIR
 
 TEMPLATE = """\
 # irisfx fixtures: see 'irisfx --help' and 'irisfx schema'.

@@ -12,11 +12,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
-from irisfx import compat
-from irisfx.digest import FileDigest
-from irisfx.models import ResolvedFixture
-from irisfx.names import row_mismatches
-from irisfx.observe import FileState, Observation
+from irisfx.engines import compat
+from irisfx.files.digest import FileDigest
+from irisfx.lockfile.models import ResolvedFixture
+from irisfx.lockfile.names import row_mismatches
+from irisfx.reconcile.observe import FileState, Observation
 
 log = logging.getLogger("irisfx")
 

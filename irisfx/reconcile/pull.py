@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from irisfx.engines.base import NoProgress
-from irisfx.models import ResolvedFixture
+from irisfx.files.progress import NoProgress
+from irisfx.lockfile.models import ResolvedFixture
+from irisfx.reconcile.workspace import Workspace
 from irisfx.store.location import check_reachable, open_store
 from irisfx.store.transfer import pinned_items, pull_one
-from irisfx.workspace import Workspace
 
 
 def pull_fixture(ws: Workspace, fixture: ResolvedFixture) -> None:

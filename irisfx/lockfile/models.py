@@ -20,8 +20,8 @@ from pydantic import (
     field_validator,
 )
 
-from irisfx import names
-from irisfx.queries import MAX_ROWS, check_equals, check_read_only
+from irisfx.lockfile import names
+from irisfx.lockfile.queries import MAX_ROWS, check_equals, check_read_only
 
 # Patterns for editors (``irisfx schema``); the validators below are what irisfx enforces and
 # say why. ECMA-262 syntax, which JSON Schema uses.

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from irisfx.models import ResolvedFixture
+from irisfx.lockfile.models import ResolvedFixture
 
 Report = Callable[[str, str, str], tuple[int, str]]  # (fixture, key, what) -> (line, text)
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR
 
-from irisfx.config import Project, ensure_state_dir
-from irisfx.digest import CACHE_NAME, ProgressFactory, StatCache
-from irisfx.pins import load_project_with_pins, with_pins
+from irisfx.files.digest import CACHE_NAME, ProgressFactory, StatCache
+from irisfx.lockfile.journal import load_project_with_pins, with_pins
+from irisfx.lockfile.project import Project, ensure_state_dir
 
 # When this process started: a temp file older than that cannot be one it is still writing.
 _STARTED = time.time()
@@ -20,7 +20,7 @@ _STARTED = time.time()
 class Workspace:
     """A loaded project, its ensured ``.irisfx/`` folder, its stat cache and a progress factory.
 
-    Its project includes pins not yet folded into fixtures.toml (irisfx.pins).
+    Its project includes pins not yet folded into fixtures.toml (irisfx.lockfile.journal).
     """
 
     project: Project

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from irisfx.apply import select_fixtures
-from irisfx.models import ResolvedFixture
-from irisfx.observe import FileState, observe_files
-from irisfx.plan import (
+from irisfx.lockfile.models import ResolvedFixture
+from irisfx.lockfile.project import select_fixtures
+from irisfx.recipes.recipe import load_recipe
+from irisfx.reconcile.observe import FileState, observe_files
+from irisfx.reconcile.plan import (
     Digest,
     Plan,
     Problem,
@@ -21,9 +22,8 @@ from irisfx.plan import (
     integrity_problem,
     unpinned_problem,
 )
-from irisfx.recipes import load_recipe
-from irisfx.renames import advise_plan
-from irisfx.workspace import Workspace
+from irisfx.reconcile.renames import advise_plan
+from irisfx.reconcile.workspace import Workspace
 
 Status = Literal["ok", "pending", "integrity"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from irisfx.errors import ConflictError, IntegrityError, IrisfxError
-from irisfx.plan import Plan, Problem
+from irisfx.reconcile.plan import Plan, Problem
 
 
 def blocked_error(plan: Plan) -> IrisfxError:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from irisfx.config import Project
-from irisfx.observe import NEW_SUFFIX
+from irisfx.lockfile.project import Project
+from irisfx.reconcile.observe import NEW_SUFFIX
 
 FIXTURES_DIR = "fixtures"
 DEFAULT_FILE = "IRIS.DAT"

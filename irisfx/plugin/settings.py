@@ -1,7 +1,7 @@
 """Settings of the pytest plugin and the ``irisfx`` marker, resolved without heavy imports.
 
 This module is imported by every pytest run in an environment where irisfx is installed, so it
-uses the standard library only: no pydantic, no sqlglot, not even irisfx.config. fixtures.toml
+uses the standard library only: no pydantic, no sqlglot, not even irisfx.lockfile. fixtures.toml
 is found here by walking up folders and peeked at with tomllib (only for the report header);
 it is validated later, and only when a test asks for an irisfx fixture.
 """

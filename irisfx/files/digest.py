@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from irisfx.atomic import write_atomic
-from irisfx.engines.base import NoProgress, Progress
+from irisfx.files.atomic import write_atomic
+from irisfx.files.progress import NoProgress, Progress
 
 CHUNK = 4 << 20
 PLAIN_CHUNK = 1 << 20

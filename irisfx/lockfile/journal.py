@@ -22,10 +22,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from irisfx.config import Project, load_project, merge_pins
 from irisfx.errors import ConfigError, UsageError
-from irisfx.faults import checkpoint
-from irisfx.models import Document, Fixture, FixtureName, Pin
+from irisfx.files.faults import checkpoint
+from irisfx.lockfile.models import Document, Fixture, FixtureName, Pin
+from irisfx.lockfile.project import Project, load_project, merge_pins
 
 JOURNAL_NAME = "pins.journal"
 

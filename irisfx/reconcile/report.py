@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,24 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from irisfx.atomic import write_atomic
 from irisfx.errors import ConflictError, IntegrityError, IrisfxError, StalePlanError, UsageError
-from irisfx.plan import ACTION_ORDER, Action, Digest, Plan, Problem
+from irisfx.files.atomic import write_atomic
+from irisfx.reconcile.plan import ACTION_ORDER, Action, Digest, Plan, Problem
 
 if TYPE_CHECKING:
-    from irisfx.apply import Planned
-    from irisfx.config import Project
-    from irisfx.observe import Observation
+    from irisfx.lockfile.project import Project
+    from irisfx.reconcile.planned import Planned
 
 JSON_FORMAT_VERSION = 1
 SYMBOLS = {"pull": "+", "build": "+", "snapshot": "+", "verify": "?", "mount": "+",
            "replace": "-/+", "unmount": "-"}
 NO_CHANGES = "No changes. Fixtures match fixtures.toml."
-
-
-def fingerprint(project: Project, observation: Observation) -> dict[str, str]:
-    """What a saved plan was made from: fixtures.toml, the instance, the files."""
-    return {"config": hashlib.sha256(project.raw).hexdigest(), **observation.fingerprint()}
 
 
 def summary_line(plan: Plan) -> str:

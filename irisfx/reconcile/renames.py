@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from irisfx.digest import digest_files
-from irisfx.leftovers import DEFAULT_FILE, FIXTURES_DIR, unclaimed_files
-from irisfx.plan import Plan, Problem
+from irisfx.files.digest import digest_files
+from irisfx.reconcile.leftovers import DEFAULT_FILE, FIXTURES_DIR, unclaimed_files
+from irisfx.reconcile.plan import Plan, Problem
 
 if TYPE_CHECKING:
-    from irisfx.apply import Planned
-    from irisfx.workspace import Workspace
+    from irisfx.reconcile.planned import Planned
+    from irisfx.reconcile.workspace import Workspace
 
 
 def advise_renames(ws: Workspace, planned: Planned) -> Planned:

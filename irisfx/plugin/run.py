@@ -18,18 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from irisfx.apply import ApplyOptions, compute_plan, run_apply
-from irisfx.config import Project, unknown_fixture_error
 from irisfx.engines.base import Connection, Engine, ResetsCopies
 from irisfx.errors import ConfigError, ConflictError, IrisfxError
-from irisfx.models import Pin, ResolvedFixture
-from irisfx.names import generated_name, normalize_namespace, row_mismatches
-from irisfx.observe import open_project_engine
-from irisfx.pins import load_project_with_pins
-from irisfx.plan import Action
-from irisfx.pytest_settings import CONFIG_NAME, PluginError, PluginSettings, Scope
-from irisfx.report import render_text
-from irisfx.workspace import Workspace
+from irisfx.lockfile.journal import load_project_with_pins
+from irisfx.lockfile.models import Pin, ResolvedFixture
+from irisfx.lockfile.names import generated_name, normalize_namespace, row_mismatches
+from irisfx.lockfile.project import Project, unknown_fixture_error
+from irisfx.plugin.settings import CONFIG_NAME, PluginError, PluginSettings, Scope
+from irisfx.reconcile.apply import ApplyOptions, run_apply
+from irisfx.reconcile.observe import open_project_engine
+from irisfx.reconcile.plan import Action
+from irisfx.reconcile.planned import compute_plan
+from irisfx.reconcile.report import render_text
+from irisfx.reconcile.workspace import Workspace
 
 if TYPE_CHECKING:
     from irisfx.engines.iris.container import RunningIris

@@ -7,8 +7,9 @@ os.replace); :func:`merge_pins` writes pins into the file as it is on disk.
 
 from __future__ import annotations
 
+import os
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,9 +18,9 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from irisfx.atomic import write_atomic
 from irisfx.errors import ConfigError
-from irisfx.models import (
+from irisfx.files.atomic import write_atomic
+from irisfx.lockfile.models import (
     FORMAT,
     Document,
     Fixture,
@@ -29,8 +30,8 @@ from irisfx.models import (
     Settings,
     newer_format_message,
 )
-from irisfx.projectpaths import path_problems
-from irisfx.tomlkeys import KeyLines, Loc, show_key
+from irisfx.lockfile.paths import path_problems
+from irisfx.lockfile.tomlkeys import KeyLines, Loc, show_key
 
 CONFIG_NAME = "fixtures.toml"
 STATE_DIR = ".irisfx"
@@ -337,3 +338,21 @@ def _collisions(fixtures: list[ResolvedFixture], where: _Where) -> list[tuple[in
             report(fixture, "recipe", f"source {fixture.source} is shared with fixture "
                    f"'{sharer}', whose recipe is {recipe or 'none'}: one namespace, one recipe")
     return problems
+
+
+def select_fixtures(project: Project, names: Collection[str]) -> list[ResolvedFixture]:
+    """The fixtures named (all when none); an unknown name is a ConfigError."""
+    if not names:
+        return project.fixtures()
+    unknown = [n for n in names if n not in project.doc.fixtures]
+    if unknown:
+        raise unknown_fixture_error(unknown, sorted(project.doc.fixtures))
+    return [project.fixture(n) for n in sorted(set(names))]
+
+
+STORE_ENV = "IRISFX_STORE"
+
+
+def store_url(project: Project) -> str | None:
+    """The store URL: IRISFX_STORE, then ``[irisfx] store``; None when there is none."""
+    return os.environ.get(STORE_ENV) or project.doc.irisfx.store or None

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import filelock
 
-from irisfx.config import Project, load_project, save_project
-from irisfx.digest import sha256_file
 from irisfx.errors import ConfigError, LockedError
-from irisfx.models import SIM_PRODUCT, Pin, ResolvedFixture
-from irisfx.recipes import load_recipe
+from irisfx.files.digest import sha256_file
+from irisfx.lockfile.models import SIM_PRODUCT, Pin, ResolvedFixture
+from irisfx.lockfile.project import Project, load_project, save_project
+from irisfx.recipes.recipe import load_recipe
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

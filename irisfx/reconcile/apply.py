@@ -1,10 +1,11 @@
 """apply: carry out a plan, recording each finished action at once so a killed run resumes.
 
-``compute_plan`` is the single path both ``plan`` and ``apply`` take: ``plan`` is ``apply``
-without effects. Order of effects for a snapshot: the engine writes ``FILE.irisfx-new``, the new
-pin is appended to ``.irisfx/pins.journal`` (the commit point, see irisfx.pins), then the file is
-renamed into place. A kill before the pin leaves the old pin and file; a kill after it leaves a
-finished copy that the next plan recognises by its digest and renames. The journal is folded
+``compute_plan`` (irisfx.reconcile.planned) is the single path both ``plan`` and ``apply`` take:
+``plan`` is ``apply`` without effects. Order of effects for a snapshot: the engine writes
+``FILE.irisfx-new``, the new pin is appended to ``.irisfx/pins.journal`` (the commit point, see
+irisfx.lockfile.journal), then the file is renamed into place. A kill before the pin leaves the
+old pin and file; a kill after it leaves a finished copy that the next plan recognises by its
+digest and renames. The journal is folded
 into fixtures.toml at the end of apply, or by the next apply after a kill.
 
 Fixtures the plan lists under "Problems" are skipped: apply carries out the rest, then fails
@@ -16,20 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import filelock
 
-from irisfx.atomic import check_same_folder, create_new_file, open_folder, regular_file_stat
-from irisfx.blocked import blocked_error
-from irisfx.config import Project, unknown_fixture_error
-from irisfx.digest import digest_files, sha256_file
-from irisfx.diskfull import file_size, no_room
 from irisfx.engines.base import Engine, NoProgress, Progress
 from irisfx.errors import (
     ApplyFailed,
@@ -39,66 +34,23 @@ from irisfx.errors import (
     LockedError,
     UsageError,
 )
-from irisfx.expectations import check_mount, check_source
-from irisfx.faults import checkpoint
-from irisfx.models import Pin, ResolvedFixture
-from irisfx.observe import Observation, new_file_path, observe
-from irisfx.pins import PinWriter, fold, fold_pending, journal_path
-from irisfx.plan import Action, Plan, make_plan
-from irisfx.report import SavedPlan, fingerprint
-from irisfx.signals import sigterm_as_interrupt
-from irisfx.store.location import store_url
-from irisfx.workspace import Workspace
+from irisfx.files.atomic import check_same_folder, create_new_file, open_folder, regular_file_stat
+from irisfx.files.digest import digest_files, sha256_file
+from irisfx.files.diskfull import file_size, no_room
+from irisfx.files.faults import checkpoint
+from irisfx.files.signals import sigterm_as_interrupt
+from irisfx.lockfile.journal import PinWriter, fold, fold_pending, journal_path
+from irisfx.lockfile.models import Pin, ResolvedFixture
+from irisfx.lockfile.project import Project
+from irisfx.reconcile.blocked import blocked_error
+from irisfx.reconcile.expectations import check_mount, check_source
+from irisfx.reconcile.observe import Observation, new_file_path
+from irisfx.reconcile.plan import Action, Plan
+from irisfx.reconcile.planned import compute_plan
+from irisfx.reconcile.report import SavedPlan
+from irisfx.reconcile.workspace import Workspace
 
 EventSink = Callable[[str, Action], None]
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A plan with the observation it was made from."""
-
-    plan: Plan
-    observation: Observation
-    project: Project = field(repr=False)
-    rebuild: tuple[str, ...]
-
-    @cached_property
-    def fingerprint(self) -> dict[str, str]:
-        """What the plan was made from; computed only for saved plans (it costs at scale)."""
-        return fingerprint(self.project, self.observation)
-
-
-def select_fixtures(project: Project, names: Collection[str]) -> list[ResolvedFixture]:
-    """The fixtures named (all when none); an unknown name is a ConfigError."""
-    if not names:
-        return project.fixtures()
-    unknown = [n for n in names if n not in project.doc.fixtures]
-    if unknown:
-        raise unknown_fixture_error(unknown, sorted(project.doc.fixtures))
-    return [project.fixture(n) for n in sorted(set(names))]
-
-
-def compute_plan(
-    ws: Workspace,
-    engine: Engine,
-    names: Collection[str] = (),
-    *,
-    rebuild: Collection[str] = (),
-    full_verify: bool = False,
-) -> Planned:
-    """Observe and plan. Read-only, except that fresh digests go to the stat cache."""
-    project = ws.project
-    everything = project.fixtures()  # resolved once: at 10,000 fixtures it costs
-    if rebuild:
-        select_fixtures(project, rebuild)  # an unknown --rebuild name is an error too
-    fixtures = select_fixtures(project, [*names, *rebuild]) if names else everything
-    observation = observe(project, engine, fixtures, ws.cache, full=full_verify,
-                          progress=ws.progress)
-    declared = {ns for f in everything for ns in (f.source, f.mount)}
-    plan = make_plan(fixtures, observation, declared_namespaces=declared, rebuild=set(rebuild),
-                     narrowed=bool(names), store=store_url(project) is not None)
-    ws.save_cache()
-    return Planned(plan, observation, project, tuple(sorted(rebuild)))
 
 
 @dataclass(frozen=True)
@@ -262,7 +214,7 @@ class _Runner:
         return self.ws.progress() if self.ws.progress else NoProgress()
 
     def _pull(self, action: Action) -> None:
-        from irisfx.store.apply import pull_fixture  # fsspec loads only when a pull runs
+        from irisfx.reconcile.pull import pull_fixture  # fsspec loads only when a pull runs
 
         pull_fixture(self.ws, self._fixture(action))
 

@@ -9,12 +9,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from irisfx.config import Project, ensure_state_dir
-from irisfx.digest import FileDigest, ProgressFactory, StatCache, digest_files
 from irisfx.engines import EngineSettings, open_engine
 from irisfx.engines.base import Engine, EngineInfo, Inventory
-from irisfx.models import DEFAULT_ENGINE_URL, ResolvedFixture
-from irisfx.recipes import Recipe, load_recipes
+from irisfx.files.digest import FileDigest, ProgressFactory, StatCache, digest_files
+from irisfx.lockfile.models import DEFAULT_ENGINE_URL, ResolvedFixture
+from irisfx.lockfile.project import Project, ensure_state_dir
+from irisfx.recipes.recipe import Recipe, load_recipes
 
 ENGINE_ENV = "IRISFX_IRIS"
 NEW_SUFFIX = ".irisfx-new"

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from irisfx.config import Project, locate_key
-from irisfx.observe import FileState
-from irisfx.plan import Plan
+from irisfx.lockfile.project import Project, locate_key
+from irisfx.reconcile.observe import FileState
+from irisfx.reconcile.plan import Plan
 
 Level = Literal["error", "warning", "notice"]
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"

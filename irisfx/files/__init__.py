@@ -1,0 +1,1 @@
+"""File safety under everything: atomic writes, digests and the stat cache, disk full, signals."""

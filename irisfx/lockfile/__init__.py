@@ -1,0 +1,1 @@
+"""fixtures.toml: the declaration and its pins (read, validated, written back), names, paths."""
