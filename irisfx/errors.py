@@ -70,6 +70,18 @@ class RecipeError(IrisfxError):
     """A recipe could not be read or failed while it ran."""
 
 
+class NotEmulatedError(Exception):
+    """The simulator met valid IRIS SQL it does not emulate; it ran nothing of the statement.
+
+    ``construct`` names what it lacks (``CREATE PROCEDURE ... LANGUAGE OBJECTSCRIPT``); the
+    recipe runner turns it into ``recipes/x.sql:LINE: the simulator does not emulate ...``.
+    """
+
+    def __init__(self, construct: str) -> None:
+        super().__init__(f"the simulator does not emulate {construct}")
+        self.construct = construct
+
+
 class IntegrityError(IrisfxError):
     """A file does not match its pin, or bytes changed in transit."""
 

@@ -191,8 +191,15 @@ class Engine(Protocol):
         """Rows per table (``Schema.Table``); ``None`` means every user table."""
         ...
 
-    def connect(self, namespace: str) -> Connection:
-        """A DB-API connection to ``namespace``; the caller closes it."""
+    def connect(self, namespace: str, *, read_only: bool = False,
+                timeout: float | None = None) -> Connection:
+        """A DB-API connection to ``namespace``; the caller closes it.
+
+        ``read_only``: the engine itself refuses every statement that would change data or
+        schema (the simulator opens SQLite read-only; IRIS asks its own parser for the
+        statement type and rolls back), never a parse of the SQL text by irisfx.
+        ``timeout``: seconds after which a running statement is interrupted (EngineError).
+        """
         ...
 
     def lock(self, timeout: float = 0.0) -> AbstractContextManager[None]:

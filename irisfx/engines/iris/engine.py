@@ -172,7 +172,8 @@ class IrisEngine:
         finally:
             connection.close()
 
-    def connect(self, namespace: str) -> Connection:
+    def connect(self, namespace: str, *, read_only: bool = False,
+                timeout: float | None = None) -> Connection:
         """A DB-API connection to ``namespace``; the caller closes it."""
         ns = names.normalize_namespace(namespace)
         connection: Connection = open_dbapi(

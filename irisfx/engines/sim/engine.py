@@ -34,6 +34,7 @@ from irisfx.engines.base import (
     Transferred,
     not_owned,
 )
+from irisfx.engines.sim.database import open_database
 from irisfx.engines.sim.files import (
     clone_with_digest,
     copy_mismatch,
@@ -50,7 +51,6 @@ from irisfx.engines.sim.records import (
 )
 from irisfx.engines.sim.sql import SimConnection, quote
 from irisfx.engines.sim.state import Snapshot, StateStore
-from irisfx.engines.sim.vectors import register as register_vector_functions
 from irisfx.errors import ConfigError, ConflictError, EngineError, LockedError
 from irisfx.files.digest import copy_with_digest, sha256_file
 from irisfx.files.faults import checkpoint
@@ -272,7 +272,8 @@ class SimEngine:
                                         .fetchone()[0])
             return counts
 
-    def connect(self, namespace: str) -> SimConnection:
+    def connect(self, namespace: str, *, read_only: bool = False,
+                timeout: float | None = None) -> SimConnection:
         """A DB-API connection; read-only databases refuse writes, as on IRIS."""
         database = self._database_of(namespace)
         if not database.mounted:
@@ -285,11 +286,7 @@ class SimEngine:
         if not path.is_file():
             raise EngineError(f"<DIRECTORY> {path} is missing (simulator)",
                               fix=f"run 'irisfx apply' to mount {namespace} again")
-        mode = "ro" if database.readonly else "rw"
-        inner = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=30,
-                                check_same_thread=False)
-        register_vector_functions(inner)
-        return SimConnection(inner, namespace)
+        return SimConnection(open_database(path, writable=not database.readonly), namespace)
 
     @contextmanager
     def lock(self, timeout: float = 0.0) -> Iterator[None]:
