@@ -10,7 +10,10 @@ import pytest
 from tests.static.objectscript import API_FILE, ClassFile, api, api_problems, read_class, unresolved
 from tests.static.python_calls import iris_calls
 
-IRIS_CLASSES = 31
+# 31 exported from IRIS 2024.1, and 3 added by hand from the 2024.1 class reference for the
+# read-only connection and adopted files: %SQL.Statement, %SQL.StatementMetadata,
+# Security.Resources (only the members irisfx uses and their neighbours).
+IRIS_CLASSES = 34
 
 
 def test_the_signature_table_ships_with_the_tests() -> None:

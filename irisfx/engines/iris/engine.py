@@ -39,6 +39,7 @@ from irisfx.engines.iris.connect import (
     resolve_target,
 )
 from irisfx.engines.iris.helper import Helper, HelperFiles, ensure_helper
+from irisfx.engines.iris.readonly import GuardedConnection
 from irisfx.engines.iris.records import (
     Observed,
     Record,
@@ -174,13 +175,23 @@ class IrisEngine:
 
     def connect(self, namespace: str, *, read_only: bool = False,
                 timeout: float | None = None) -> Connection:
-        """A DB-API connection to ``namespace``; the caller closes it."""
+        """A DB-API connection to ``namespace``; the caller closes it.
+
+        ``read_only``: IRIS's parser decides what runs (only SELECT) and nothing commits;
+        ``timeout``: a statement running longer is cancelled on the server (readonly.py).
+        """
         ns = names.normalize_namespace(namespace)
-        connection: Connection = open_dbapi(
-            self._driver, self._target, ns, self.settings.username_env,
-            self.settings.password_env,
-        )
-        return connection
+        raw = open_dbapi(self._driver, self._target, ns, self.settings.username_env,
+                         self.settings.password_env)
+        if not read_only and timeout is None:
+            connection: Connection = raw
+            return connection
+        try:
+            return GuardedConnection(raw, self._helper.call, ns, timeout,
+                                      read_only=read_only)
+        except BaseException:
+            raw.close()
+            raise
 
     # -- changing ----------------------------------------------------------------------------
 
