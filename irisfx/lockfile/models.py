@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -165,6 +165,12 @@ class Settings(Model):
         default_factory=dict,
         description="Client directory -> the same directory as the IRIS server sees it "
         "(a bind mount), so files in it need not cross the connection.",
+    )
+    snapshot_consistency: Literal["strict", "crash"] = Field(
+        default="strict",
+        description="IRIS: 'crash' lets irisfx snapshot a database other namespaces share, "
+        "while the instance is frozen; such a copy may hold unfinished transactions. "
+        "See docs/iris.md.",
     )
     store: str | None = Field(
         default=None,

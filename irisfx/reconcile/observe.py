@@ -78,6 +78,7 @@ def open_project_engine(project: Project, override: str | None = None) -> Engine
         password_env=settings.password_env,
         connect_timeout=settings.connect_timeout,
         path_map=dict(settings.path_map),
+        snapshot_consistency=settings.snapshot_consistency,
     )
     return open_engine(with_project_identity(engine_settings, project))
 

@@ -30,6 +30,7 @@ from irisfx.engines.base import (
     Transferred,
     not_owned,
 )
+from irisfx.engines.iris.checks import refuse_unmountable, writable_mapped
 from irisfx.engines.iris.connect import (
     Driver,
     Target,
@@ -62,7 +63,6 @@ from irisfx.engines.iris.transfer import (
     PathMap,
     copy_on_server,
     download,
-    refuse_simulator_file,
     server_dir,
     server_join,
     upload,
@@ -223,16 +223,17 @@ class IrisEngine:
             raise EngineError(f"cannot snapshot namespace {ns}: it does not exist on IRIS")
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + PART_SUFFIX)
-        located = self._paths.locate(part)
+        located = writable_mapped(self._helper, self._paths, part)
+        consistency = self.settings.snapshot_consistency
         if located is not None:
             progress.start(f"snapshot {ns} (shared directory)", None)
-            got = copy_database(self._helper, ns, *located)
+            got = copy_database(self._helper, ns, *located, consistency)
             checkpoint("iris.snapshot.copied")
             part.replace(dest)
             progress.finish()
             return got
         remote = server_join(self._project_dir, "snapshots", f"{ns}.DAT")
-        got = copy_database(self._helper, ns, remote, "")
+        got = copy_database(self._helper, ns, remote, "", consistency)
         checkpoint("iris.snapshot.copied")
         download(self._files, remote, dest, progress, got)
         checkpoint("iris.snapshot.transferred")
@@ -253,7 +254,7 @@ class IrisEngine:
         """Serve ``local_path`` in a new namespace, after proving the server holds its bytes."""
         names.check_fixture_name(fixture)
         ns = names.normalize_namespace(namespace)
-        refuse_simulator_file(fixture, local_path)
+        refuse_unmountable(self._helper, fixture, local_path, self._product)
         self._make_room(ns)
         record = self._new_record(fixture, role, ns, sha256=sha256, readonly=readonly)
         self._put(ns, record)
@@ -295,7 +296,7 @@ class IrisEngine:
                 self.unmount(ns)
             self.mount(fixture, local_path, ns, readonly=False, sha256=sha256, role="copy")
             return
-        refuse_simulator_file(fixture, local_path)
+        refuse_unmountable(self._helper, fixture, local_path, self._product)
         incoming = self._incoming(local_path, sha256, NoProgress())
         # Marked first: a reset cut short leaves a record the next reset or plan repairs.
         self._put(ns, record.with_state("creating"))

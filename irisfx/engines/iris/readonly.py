@@ -15,6 +15,7 @@ cancels that process's query (``$SYSTEM.SQL.CancelQuery``, KEY=RSQL_cancelquery)
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -110,10 +111,9 @@ class GuardedConnection:
 
         def cancel() -> None:
             fired.set()
-            try:
+            # The statement's own error (or its end) follows; a failed cancel changes nothing.
+            with contextlib.suppress(EngineError):
                 self._call("CancelQuery", int(pid))
-            except EngineError:
-                pass  # the statement's own error (or its end) follows
 
         timer = threading.Timer(self.timeout, cancel)
         timer.daemon = True
