@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -30,6 +31,20 @@ def fixture_summary(f: ResolvedFixture) -> dict[str, Any]:
         "queries": [{"sql": q.sql, "equals": q.equals}
                     for q in getattr(f.decl, "queries", None) or []],
     }
+
+
+def file_label(path: Path) -> list[str] | None:
+    """What the fixture's file says about itself (irisfx/files/dbfile.py), one fact a line;
+    None when there is no regular file, ["not an IRIS database"] for any other file."""
+    from irisfx.files.dbfile import read_label
+
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        label = read_label(path)
+    except OSError:
+        return None
+    return ["not an IRIS database"] if label is None else label.describe()
 
 
 @app.command("list", short_help="List the declared fixtures with their pins.")
@@ -77,6 +92,7 @@ def show_cmd(
     g = get_globals(ctx)
     ws = load_workspace(g)
     f = fixture_summary(ws.project.fixture(name))
+    f["label"] = file_label(ws.project.path(f["file"]))
     if as_json:
         typer.echo(json.dumps(f, indent=2, default=str))
         return
@@ -87,6 +103,8 @@ def show_cmd(
                                                  else "  (no recipe: snapshotted as it is)"))
     typer.echo(f"file:        {f['file']}\nmount:       {f['mount']} "
                f"({'read-only' if f['readonly'] else 'writable copies for tests'})")
+    for line in f["label"] or []:
+        typer.echo(f"label:       {line}")
     for table, rows in sorted(f["expect"].items()):
         typer.echo(f"expect:      {table} = {rows:,} rows")
     pin = f["pin"]

@@ -32,8 +32,8 @@ _MAX_NAME = 255  # an IRIS directory or resource name in the label is shorter th
 _LABEL_BYTES = 2048
 
 NOT_A_DATABASE_FIX = (
-    "put an IRIS database file there (an IRIS.DAT copied while its database was dismounted), "
-    "or let irisfx build it from the fixture's recipe: irisfx apply"
+    "point the fixture's 'file' at an IRIS database (an IRIS.DAT copied while its database "
+    "was dismounted) or at a file irisfx built; irisfx pins and mounts nothing else"
 )
 
 ByteOrder = Literal["little", "big"]

@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 import filelock
 
 from irisfx.errors import ConfigError, LockedError
+from irisfx.files.dbfile import NOT_A_DATABASE_FIX, read_label
 from irisfx.files.digest import sha256_file
 from irisfx.lockfile.models import SIM_PRODUCT, Pin, ResolvedFixture
 from irisfx.lockfile.project import Project, load_project, save_project
 from irisfx.recipes.recipe import load_recipe
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,14 @@ def measure(project: Project, name: str) -> Candidate:
         raise ConfigError(f"fixture '{name}' has no file to pin at {fixture.file}",
                           fix=f"put the file there (or set 'file' in [fixtures.{name}]), "
                           "then run 'irisfx pin' again")
-    with path.open("rb") as handle:
-        magic = handle.read(len(SQLITE_MAGIC))
-    # The simulator's files are SQLite files; anything else is taken for an IRIS.DAT. The
-    # engines refuse the other kind when they mount, as for any pin.
-    built_by = f"{SIM_PRODUCT} (adopted file)" if magic == SQLITE_MAGIC \
+    # Only a database becomes a pin: an IRIS/Caché file by its label, or a simulator file.
+    label = read_label(path)
+    if label is None:
+        raise ConfigError(f"{fixture.file} of fixture '{name}' is not an IRIS database",
+                          details=["an IRIS or Caché database carries the label 'Cache DB' "
+                                   "at byte 1524; a simulator database is an SQLite file"],
+                          fix=NOT_A_DATABASE_FIX)
+    built_by = f"{SIM_PRODUCT} (adopted file)" if label.kind == "sim" \
         else "IRIS (adopted file, not built by irisfx)"
     digest = sha256_file(path)
     recipe = load_recipe(project.path(fixture.decl.recipe), fixture.decl.recipe) \
