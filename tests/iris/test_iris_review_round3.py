@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from irisfx.engines import EngineSettings
 from irisfx.engines.base import NoProgress
@@ -157,3 +158,27 @@ def test_the_consistency_setting_reaches_the_copy(tmp_path: Path, consistency: s
 def test_helper_replies_are_read_through_the_real_helper() -> None:
     # The stand-ins above answer through the real Helper class (JSON, "ok").
     assert Helper(Server()).call("ResourceExists", "%db_%default") == {"ok": 1, "exists": True}
+
+
+# -- item 11: a pipe in the live workflow never hides a failure ---------------------------------
+
+WORKFLOW = Path(__file__).parents[2] / ".github" / "workflows" / "live-iris.yml"
+
+
+def piped_steps_without_pipefail(workflow: dict[str, Any]) -> list[str]:
+    """Names of steps whose commands pipe (``a | b``) without ``shell: bash``: GitHub's default
+    shell has no pipefail, so the pipe's status is the last command's."""
+    bad = []
+    for job in workflow["jobs"].values():
+        for step in job.get("steps", []):
+            run = step.get("run", "")
+            if any(" | " in line for line in run.splitlines()) and step.get("shell") != "bash":
+                bad.append(step.get("name", run[:40]))
+    return bad
+
+
+def test_every_piped_step_of_the_live_workflow_runs_with_pipefail() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert piped_steps_without_pipefail(workflow) == []
+    planted = {"jobs": {"j": {"steps": [{"name": "masked", "run": "apply | tee out.txt"}]}}}
+    assert piped_steps_without_pipefail(planted) == ["masked"]
