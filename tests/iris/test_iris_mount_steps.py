@@ -99,6 +99,10 @@ class Server:
         self.namespaces.discard(ns)
         return {}
 
+    def StatementType(self, ns: str, sql: str) -> dict[str, Any]:  # noqa: N802
+        # A stand-in for IRIS's parser, for the statements the wiring tests send.
+        return {"type": 1 if sql.lstrip().upper().startswith("SELECT") else 2}
+
     def ResourceExists(self, name: str) -> dict[str, Any]:  # noqa: N802
         return {"exists": name.upper() in self.resources}
 

@@ -8,12 +8,14 @@ used and cancels a running query on ``CancelQuery``. What is under test is the w
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from irisfx.engines.iris.readonly import SELECT, GuardedConnection, statement_name
 from irisfx.errors import EngineError, UsageError
+from tests.iris.test_iris_mount_steps import Server, engine_on
 
 PID = "4242"
 # What %SQL.Statement.%Prepare + %Metadata.statementType give (Documatic %SQL.Statement).
@@ -177,3 +179,20 @@ def test_a_time_limit_alone_leaves_writes_to_the_caller(db: Database) -> None:
 def test_select_is_statement_type_one() -> None:
     assert SELECT == 1 and statement_name(2) == "INSERT" and statement_name(77) == \
         "statement type 77"
+
+
+def test_the_engine_hands_out_a_guarded_connection_only_when_asked(tmp_path: Path) -> None:
+    server = Server()
+    engine = engine_on(server, tmp_path)
+    plain = engine.connect("FX_A")
+    assert not isinstance(plain, GuardedConnection) and "sql:START TRANSACTION" not in server.calls
+    guarded_conn = engine.connect("FX_A", read_only=True)
+    assert isinstance(guarded_conn, GuardedConnection)
+    assert server.calls[-1] == "sql:START TRANSACTION"
+    guarded_conn.cursor().execute("SELECT 1")
+    assert "StatementType" in server.calls
+    with pytest.raises(UsageError):
+        guarded_conn.cursor().execute("DELETE FROM Shop.Item")
+    assert "sql:DELETE FROM Shop.Item" not in server.calls
+    guarded_conn.close()
+    assert server.calls[-1] == "sql:ROLLBACK"
