@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -247,29 +248,55 @@ def _end_of_quoted(text: str, start: int, quote: str) -> int:
 
 def _end_of_objectscript_body(text: str, start: int) -> int:
     """Past the '}' that closes the '{' at ``start``, by ObjectScript's rules; -1 if none."""
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            i = _end_of_quoted(text, i, '"')
+    return _end_of_braces(text, start, _objectscript_skip)
+
+
+def _end_of_python_body(text: str, start: int) -> int:
+    """Past the '}' that closes the '{' at ``start``, by Python's rules; -1 if none."""
+    return _end_of_braces(text, start, _python_skip)
+
+
+def _end_of_braces(text: str, start: int, skip: Callable[[str, int], int | None]) -> int:
+    """Past the '}' balancing the '{' at ``start``; ``skip`` jumps over strings and comments."""
+    depth, i = 0, start
+    while i < len(text):
+        past = skip(text, i)
+        if past is not None:
+            i = past
             continue
-        if text.startswith(("//", "#;", ";"), i):
-            i = _end_of_line(text, i)
-            continue
-        if text.startswith("/*", i):
-            i = _end_of_block_comment(text, i)
-            continue
-        if text[i:i + 5].lower() == "&sql(":
-            i = _end_of_embedded_sql(text, i + 5)
-            continue
-        if ch == "{":
+        if text[i] == "{":
             depth += 1
-        elif ch == "}":
+        elif text[i] == "}":
             depth -= 1
             if depth == 0:
                 return i + 1
         i += 1
     return -1
+
+
+def _objectscript_skip(text: str, i: int) -> int | None:
+    if text[i] == '"':
+        return _end_of_quoted(text, i, '"')
+    if text.startswith(("//", "#;", ";"), i):
+        return _end_of_line(text, i)
+    if text.startswith("/*", i):
+        return _end_of_block_comment(text, i)
+    if text[i:i + 5].lower() == "&sql(":
+        return _end_of_embedded_sql(text, i + 5)
+    return None
+
+
+def _python_skip(text: str, i: int) -> int | None:
+    ch = text[i]
+    if ch == "#":
+        return _end_of_line(text, i)
+    if ch not in "'\"":
+        return None
+    quote = ch * 3 if text.startswith(ch * 3, i) else ch
+    close = text.find(quote, i + len(quote))
+    while close != -1 and len(quote) == 1 and text[close - 1] == "\\":
+        close = text.find(quote, close + 1)
+    return len(text) if close == -1 else close + len(quote)
 
 
 def _end_of_embedded_sql(text: str, i: int) -> int:
@@ -283,28 +310,3 @@ def _end_of_embedded_sql(text: str, i: int) -> int:
         depth += (ch == "(") - (ch == ")")
         i += 1
     return i
-
-
-def _end_of_python_body(text: str, start: int) -> int:
-    """Past the '}' that closes the '{' at ``start``, by Python's string and comment rules."""
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "'\"":
-            quote = ch * 3 if text.startswith(ch * 3, i) else ch
-            close = text.find(quote, i + len(quote))
-            while close != -1 and len(quote) == 1 and text[close - 1] == "\\":
-                close = text.find(quote, close + 1)
-            i = n if close == -1 else close + len(quote)
-            continue
-        if ch == "#":
-            i = _end_of_line(text, i)
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return -1
