@@ -111,9 +111,10 @@ class GuardedConnection:
 
         def cancel() -> None:
             fired.set()
-            # The statement's own error (or its end) follows; a failed cancel changes nothing.
-            with contextlib.suppress(EngineError):
-                self._call("CancelQuery", int(pid))
+            # The statement's own error (or its end) follows in the caller's thread; an error
+            # here would only be printed by the threading module.
+            with contextlib.suppress(Exception):
+                self._call("CancelQuery", str(pid))
 
         timer = threading.Timer(self.timeout, cancel)
         timer.daemon = True
