@@ -1,5 +1,6 @@
 """Every IRIS call in the helper, checked against the signatures exported from IRIS 2024.1
-(tests/static/data/iris-classes-2024.1.json, a copy of shared/iris-api/): the class exists,
+(tests/static/data/iris-classes-2024.1.json, a copy of shared/iris-api/ with six classes added
+from the 2024.1 class reference): the class exists,
 the method exists with that kind, the argument count fits; properties exist. Each kind of
 mistake is planted once to show the check fails."""
 
