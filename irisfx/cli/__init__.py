@@ -109,6 +109,9 @@ def _run() -> None:
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
     except typer.TyperException as error:
+        from irisfx.cli.usage import plain_words
+
+        plain_words(error)
         show = getattr(error, "show", None)  # usage errors print themselves with a hint
         if callable(show):
             show()

@@ -44,8 +44,17 @@ def _argument_type(self: Any, ctx: Any) -> str | None:
     return _TYPER_ARGUMENT_TYPE(self, ctx)
 
 
+def _usage_name(self: Any) -> str:
+    # typer writes a required argument as {NAME} in the usage line; irisfx's help, README and
+    # error messages write NAME.
+    name = str(_TYPER_USAGE_NAME(self))
+    return name.replace("{", "").replace("}", "") if self.required else name
+
+
 _TYPER_ARGUMENT_TYPE = TyperArgument.display_type_rich
 TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
+_TYPER_USAGE_NAME = TyperArgument._usage_display_name
+TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 
 @dataclass
@@ -176,7 +185,10 @@ def _split_commas(values: list[str] | None) -> list[str] | None:
     """``--rebuild a,b`` means two names, like ``--rebuild a --rebuild b``."""
     if values is None:
         return None
-    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if values and not names:
+        raise typer.BadParameter("needs a fixture name: --rebuild NAME[,NAME...]")
+    return names
 
 
 Names = Annotated[list[str] | None, typer.Argument(metavar="NAME", help="Fixture names "

@@ -96,8 +96,9 @@ def apply_cmd(
     = None,
     rebuild: Rebuild = None,
     verify: VerifyMode = Verify.cached,
-    lock_timeout: Annotated[float, typer.Option("--lock-timeout", metavar="SECONDS",
-                            help="Seconds to wait for another apply to finish.")] = 0.0,
+    lock_timeout: Annotated[float, typer.Option("--lock-timeout", metavar="SECONDS", min=0.0,
+                            help="Seconds to wait for another apply to finish (0 or more).")]
+    = 0.0,
 ) -> None:
     """Make reality match fixtures.toml: build, snapshot, verify, mount, replace, unmount.
 

@@ -31,8 +31,8 @@ def init_cmd(
     project_name: Annotated[str | None, typer.Option(
         "--project", metavar="NAME", help="Project name (default: this folder's name, "
         "accents dropped).")] = None,
-    store: Annotated[str | None, typer.Option("--store", help="Keep fixture files in this "
-                     "store (s3://BUCKET/PREFIX, a folder, ...) instead of git; "
+    store: Annotated[str | None, typer.Option(
+        "--store", metavar="URL", help="Keep fixture files in this store (s3://BUCKET/PREFIX, a folder, ...) instead of git; "
                      "docs/store.md.", show_default=False)] = None,
     lfs: Annotated[bool, typer.Option("--lfs", help="Keep fixture files in git LFS "
                    "(.gitattributes).")] = False,

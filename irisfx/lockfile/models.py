@@ -123,6 +123,21 @@ def _check_engine_url(value: str) -> str:
 EngineUrl = Annotated[str, AfterValidator(_check_engine_url)]
 
 
+def _check_store_url(value: str) -> str:
+    _no_control_characters(value, "the store URL")
+    authority = value.split("://", 1)[1].split("/", 1)[0] if "://" in value else ""
+    # USER:SECRET@HOST. A bare name before '@' is no secret (abfs://container@account...).
+    if ":" in authority.rpartition("@")[0]:
+        # fixtures.toml is committed: a key or secret here would be published with it.
+        raise ValueError("credentials do not belong in fixtures.toml, which is committed; "
+                         "remove them from the URL and give them to the store's library "
+                         "through its usual environment variables (docs/store.md)")
+    return value
+
+
+StoreUrl = Annotated[str, AfterValidator(_check_store_url)]
+
+
 class Model(BaseModel):
     """Base for every fixtures.toml table: unknown keys are errors."""
 
@@ -166,7 +181,7 @@ class Settings(Model):
         description="Client directory -> the same directory as the IRIS server sees it "
         "(a bind mount), so files in it need not cross the connection.",
     )
-    store: str | None = Field(
+    store: StoreUrl | None = Field(
         default=None,
         description="Content-addressed store of fixture files: s3://BUCKET/PREFIX, gs://..., "
         "az://..., file:///ABS/PATH or a folder relative to this file. Environment variable "
@@ -219,6 +234,8 @@ class Pin(Model):
     recipe_sha256: Sha256Hex | None = None
     built_by: str = Field(description="The product and version that wrote the file.")
     tables: dict[TableName, NonNegativeInt] = Field(default_factory=dict)
+    queries: list[Query] | None = Field(
+        default=None, description="The known queries that held when the file was pinned.")
     created: datetime
 
     @property
