@@ -74,8 +74,9 @@ class Globals:
 
     config: Path | None
     iris: str | None
-    color: bool
+    color: bool  # colour on stdout
     debug: bool
+    no_color: bool = False  # --no-color or NO_COLOR: no colour anywhere (progress on stderr too)
 
 
 def _version(value: bool) -> None:
@@ -112,8 +113,9 @@ def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                        help="Print the version and exit.")] = False,
 ) -> None:
-    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    ctx.obj = Globals(config=config, iris=iris, color=color, debug=debug)
+    plain = no_color or "NO_COLOR" in os.environ
+    ctx.obj = Globals(config=config, iris=iris, color=not plain and sys.stdout.isatty(),
+                      debug=debug, no_color=plain)
 
 
 def get_globals(ctx: typer.Context) -> Globals:
@@ -148,7 +150,7 @@ def load_workspace(g: Globals) -> Workspace:
     # Core modules load here, not at import, so that --version and --help stay fast.
     from irisfx.reconcile.workspace import Workspace
 
-    return Workspace.load(config_path(g), progress=progress_factory())
+    return Workspace.load(config_path(g), progress=progress_factory(g))
 
 
 def config_path(g: Globals) -> Path:
@@ -172,13 +174,16 @@ def opened_engine(g: Globals, ws: Workspace) -> Iterator[Engine]:
         engine.close()
 
 
-def progress_factory() -> ProgressFactory | None:
-    """Progress bars on a terminal; none when stderr is a pipe or a file."""
+def progress_factory(g: Globals) -> ProgressFactory | None:
+    """Progress bars on a terminal (in colour unless --no-color); none when stderr is a pipe
+    or a file."""
     if not sys.stderr.isatty():
         return None
+    from functools import partial
+
     from irisfx.cli.progress import RichProgress
 
-    return RichProgress
+    return partial(RichProgress, color=not g.no_color)
 
 
 def _split_commas(values: list[str] | None) -> list[str] | None:

@@ -35,7 +35,7 @@ def push_cmd(ctx: typer.Context, names: Names = None, store: StoreUrl = None,
     ws = load_workspace(g)
     opened = open_store(ws.project, store)
     items = pinned_items(ws.project, select_fixtures(ws.project, names or ()))
-    outcomes = push_files(opened, items, ws.cache, progress_factory(), jobs)
+    outcomes = push_files(opened, items, ws.cache, progress_factory(g), jobs)
     ws.save_cache()
     _report(g, outcomes, f"store {opened.url}")
 
@@ -59,7 +59,7 @@ def pull_cmd(ctx: typer.Context, names: Names = None, store: StoreUrl = None,
     ws = load_workspace(g)
     opened = open_store(ws.project, store)
     items = pinned_items(ws.project, select_fixtures(ws.project, names or ()))
-    outcomes = pull_files(opened, items, ws.cache, progress_factory(), jobs)
+    outcomes = pull_files(opened, items, ws.cache, progress_factory(g), jobs)
     ws.save_cache()
     _report(g, outcomes, f"store {opened.url}")
 

@@ -123,7 +123,8 @@ def _check_engine_url(value: str) -> str:
 EngineUrl = Annotated[str, AfterValidator(_check_engine_url)]
 
 
-def _check_store_url(value: str) -> str:
+def check_store_url(value: str) -> str:
+    """Return ``value`` if it may be written into fixtures.toml as the store URL."""
     _no_control_characters(value, "the store URL")
     authority = value.split("://", 1)[1].split("/", 1)[0] if "://" in value else ""
     # USER:SECRET@HOST. A bare name before '@' is no secret (abfs://container@account...).
@@ -135,7 +136,7 @@ def _check_store_url(value: str) -> str:
     return value
 
 
-StoreUrl = Annotated[str, AfterValidator(_check_store_url)]
+StoreUrl = Annotated[str, AfterValidator(check_store_url)]
 
 
 class Model(BaseModel):
@@ -198,8 +199,10 @@ class Settings(Model):
 
 def newer_format_message(found: object) -> str:
     """What to say about a fixtures.toml written in a layout this irisfx does not know."""
-    return (f"format {found} was written by a newer irisfx (this one reads format {FORMAT}); "
-            "upgrade irisfx")
+    from irisfx import __version__
+
+    return (f"format {found} was written by a newer irisfx (this one, irisfx {__version__}, "
+            f"reads format {FORMAT}); upgrade irisfx")
 
 
 _SCALAR_SCHEMA: dict[str, Any] = {"type": ["string", "number", "boolean"]}
