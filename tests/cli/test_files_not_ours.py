@@ -41,10 +41,11 @@ def test_a_pinned_fixture_pointed_at_a_readme_is_never_rebuilt_over_it(
     doc = tomllib.loads(applied.config.read_text())
     doc["fixtures"]["items"]["file"] = "README.md"  # the pin stays: it is not README's
     applied.config.write_text(tomli_w.dumps(doc))
-    plan = applied.irisfx("plan")
-    assert plan.code == 3 and "README.md is not a database file" in plan.out, plan.text
-    assert "--rebuild" not in plan.out
-    _no_destroying_advice(plan.text)
+    for command in ("plan", "verify"):
+        run = applied.irisfx(command)
+        assert run.code == 3 and "README.md is not a database file" in run.out, run.text
+        assert "--rebuild" not in run.out
+        _no_destroying_advice(run.text)
     run = applied.irisfx("apply", "--rebuild", "items", "--auto-approve")
     assert run.code == 3, run.text
     _no_destroying_advice(run.text)
