@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 from pathlib import Path
 
+import pytest
 import tomli_w
 
 from tests.cli.test_two_projects import make
@@ -79,3 +81,11 @@ def test_a_blocked_fixture_does_not_claim_nothing_was_mounted(project: ProjectDi
     assert "Nothing was mounted." not in run.err
     assert "Fixture 'items' was not mounted." in run.err
     assert "The other fixtures were applied" in run.err
+
+
+def test_a_missing_store_backend_is_named(applied: ProjectDir) -> None:
+    pytest.importorskip("fsspec")
+    if importlib.util.find_spec("gcsfs") is not None:
+        pytest.skip("gcsfs is installed here: its absence cannot be shown")
+    run = applied.irisfx("push", env={"IRISFX_STORE": "gs://bucket/prefix"})
+    assert run.code == 1 and "gcsfs" in run.err and "(None)" not in run.err, run.text
