@@ -130,9 +130,10 @@ def check_store_url(value: str) -> str:
     # USER:SECRET@HOST. A bare name before '@' is no secret (abfs://container@account...).
     if ":" in authority.rpartition("@")[0]:
         # fixtures.toml is committed: a key or secret here would be published with it.
-        raise ValueError("credentials do not belong in fixtures.toml, which is committed; "
-                         "remove them from the URL and give them to the store's library "
-                         "through its usual environment variables (docs/store.md)")
+        raise ValueError("the store URL holds credentials, which do not belong in "
+                         "fixtures.toml (it is committed): remove them from the URL; the "
+                         "store's library reads them from its usual environment variables "
+                         "(docs/store.md)")
     return value
 
 

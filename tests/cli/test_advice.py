@@ -53,7 +53,7 @@ def test_credentials_in_the_store_url_are_refused_at_load(project: ProjectDir) -
         'iris = "sim://sim"', 'iris = "sim://sim"\nstore = "s3://AKIAKEY:s3cr3tvalue@bucket/p"'))
     for command in ("plan", "verify", "list"):
         run = project.irisfx(command)
-        assert run.code == 1 and "credentials do not belong in fixtures.toml" in run.err, run.text
+        assert run.code == 1 and "the store URL holds credentials" in run.err, run.text
         assert "s3cr3tvalue" not in run.text
 
 
