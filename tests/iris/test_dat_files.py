@@ -91,7 +91,8 @@ def test_pin_refuses_a_file_that_is_no_database(project: ProjectDir) -> None:
     path.parent.mkdir(parents=True)
     path.write_text("x,y\n1,2\n", encoding="utf-8")
     run = project.irisfx("pin", "other", "--yes")
-    assert run.code == 1 and "not an IRIS database" in run.err and "fix:" in run.err, run.text
+    # Refused when fixtures.toml is loaded (lockfile/paths.py, the ux helper's): exit 1.
+    assert run.code == 1 and "is not a database file" in run.err and "fix:" in run.err, run.text
     assert "Traceback" not in run.text
     assert "pin" not in tomllib.loads(project.config.read_text())["fixtures"]["other"]
 
