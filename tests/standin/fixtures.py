@@ -60,4 +60,4 @@ def activate(monkeypatch: pytest.MonkeyPatch, standin: StandinIris) -> None:
     monkeypatch.setitem(sys.modules, "iris", driver)
     monkeypatch.setitem(sys.modules, "iris.dbapi", driver.dbapi)
     # None in sys.modules makes the import fail: the stand-in has no _elsdk_ (trap 1).
-    monkeypatch.setitem(sys.modules, "iris._elsdk_", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "iris._elsdk_", None)

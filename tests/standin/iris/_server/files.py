@@ -1,7 +1,7 @@
 """The helper's file methods (FileDigest ... FileDelete) and the private steps every method
 shares (Root, Require, EnsureDirectory, Stat, Digest), as ZIrisFx.Helper.cls has them."""
 
-# ruff: noqa: N802, N803  (the names are the class's, so that the two can be compared)
+# ruff: noqa: N802  (the names are the class's, so that the two can be compared)
 
 from __future__ import annotations
 

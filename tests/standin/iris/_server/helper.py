@@ -6,10 +6,11 @@ calls the class makes). The file methods are in ``files.py``. The statement of t
 tests/static/test_standin_matches_helper.py: same public methods, arities and reply keys.
 """
 
-# ruff: noqa: N802, N803  (the names are the class's, so that the two can be compared)
+# ruff: noqa: N802  (the names are the class's, so that the two can be compared)
 
 from __future__ import annotations
 
+import contextlib
 import json as jsonlib
 import shutil
 from pathlib import Path
@@ -291,7 +292,5 @@ class Helper(FileMethods):
 
 
 def _quietly(step: Any) -> None:
-    try:
+    with contextlib.suppress(IrisError):
         step()
-    except IrisError:
-        pass
