@@ -1,7 +1,7 @@
 """iris.dbapi: PEP 249 connections to a namespace of the stand-in.
 
 Errors are raised as this module's classes with IRIS's texts: a write to a database mounted
-read-only is ``<PROTECT>``, SQL on a database dismounted since the connection was made is
+read-only is ``<PROTECT>``, SQL while the namespace's database is dismounted is
 ``<DIRECTORY>`` (IRIS-FACTS.md, "Common errors").
 """
 
@@ -49,72 +49,89 @@ def _error(exc: sqlite3.Error, served: Served) -> DatabaseError:
 
 
 class Cursor:
-    """A cursor; every statement first checks that the database is still mounted."""
+    """A cursor of ``Connection``; every statement runs on the database as mounted now."""
 
-    def __init__(self, inner: Any, served: Served) -> None:
-        self._inner = inner
-        self._served = served
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._inner: Any = None
 
     @property
     def description(self) -> Any:
         """Column descriptions of the last query."""
-        return self._inner.description
+        return None if self._inner is None else self._inner.description
 
     @property
     def rowcount(self) -> int:
         """Rows changed by the last statement."""
-        return int(self._inner.rowcount)
+        return -1 if self._inner is None else int(self._inner.rowcount)
 
     def execute(self, operation: str, parameters: Sequence[Any] = ()) -> Cursor:
         """Run one statement with ``?`` parameters."""
-        self._check()
+        inner, served = self._connection.current()
         try:
-            self._inner.execute(operation, parameters)
+            self._inner = inner.cursor().execute(operation, parameters)
         except sqlite3.Error as exc:
-            raise _error(exc, self._served) from None
+            raise _error(exc, served) from None
         return self
 
     def executemany(self, operation: str, seq: Sequence[Sequence[Any]]) -> Cursor:
         """Run one statement once per parameter row."""
-        self._check()
+        inner, served = self._connection.current()
         try:
-            self._inner.executemany(operation, seq)
+            self._inner = inner.cursor().executemany(operation, seq)
         except sqlite3.Error as exc:
-            raise _error(exc, self._served) from None
+            raise _error(exc, served) from None
         return self
 
     def fetchone(self) -> Any:
         """The next row, or None."""
-        return self._inner.fetchone()
+        return self._results().fetchone()
 
     def fetchmany(self, size: int = 1) -> list[Any]:
         """Up to ``size`` rows."""
-        return list(self._inner.fetchmany(size))
+        return list(self._results().fetchmany(size))
 
     def fetchall(self) -> list[Any]:
         """Every remaining row."""
-        return list(self._inner.fetchall())
+        return list(self._results().fetchall())
 
     def close(self) -> None:
         """Close the cursor."""
-        self._inner.close()
+        if self._inner is not None:
+            self._inner.close()
 
-    def _check(self) -> None:
-        if not self._served.still_mounted():
-            raise OperationalError(f"<DIRECTORY> the database of {self._served.namespace} "
-                                   "is not mounted")
+    def _results(self) -> Any:
+        if self._inner is None:
+            raise ProgrammingError("no statement was run on this cursor")
+        return self._inner
 
 
 class Connection:
-    """A connection to one namespace."""
+    """A connection to one namespace, served from its database as it is mounted now.
 
-    def __init__(self, served: Served) -> None:
+    A database dismounted and mounted again (a snapshot, a reset) serves the same connection
+    afterwards, as a namespace on IRIS does; while it is dismounted, SQL fails (<DIRECTORY>).
+    """
+
+    def __init__(self, served: Served, login: tuple[str, str]) -> None:
         self._served = served
+        self._login = login
         self._inner = open_sql(served)
+
+    def current(self) -> tuple[Any, Served]:
+        """The SQL connection to the database as mounted now, and how it is mounted."""
+        if not self._served.still_mounted():
+            self._inner.close()
+            try:
+                self._served = serve(from_environment(), self._served.namespace, *self._login)
+            except IrisError as exc:
+                raise OperationalError(exc.display) from None
+            self._inner = open_sql(self._served)
+        return self._inner, self._served
 
     def cursor(self) -> Cursor:
         """A new cursor."""
-        return Cursor(self._inner.cursor(), self._served)
+        return Cursor(self)
 
     def commit(self) -> None:
         """Commit the open transaction."""
@@ -139,6 +156,6 @@ def connect(*, hostname: str, port: int, namespace: str, username: str, password
         raise TypeError("timeout must be an integer")
     server = from_environment()
     try:
-        return Connection(serve(server, namespace, username, password))
+        return Connection(serve(server, namespace, username, password), (username, password))
     except IrisError as exc:
         raise OperationalError(exc.display) from None
