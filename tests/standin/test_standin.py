@@ -5,6 +5,7 @@ LOCKs, and the database label."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from irisfx.recipes.recipe import load_recipe
 from tests.standin import iris as driver
 from tests.standin.fixtures import PASSWORD_ENV, StandinIris
 from tests.standin.iris._server import dat
+from tests.standin.iris._server.calls import invoke
 from tests.standin.iris._server.instance import MGR_ENV, Instance
 from tests.standin.iris._server.process import Process
 
@@ -178,3 +180,29 @@ def test_database_files_carry_the_iris_label(standin: StandinIris) -> None:
     label = read_label(standin.mgr / "user" / "IRIS.DAT")
     assert label is not None and label.kind == "iris"
     assert (label.directory, label.resource) == (f"{standin.mgr}/user/", "%DB_%DEFAULT")
+
+
+def test_a_path_map_moves_no_bytes_over_the_connection(
+        settings: EngineSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    called: list[str] = []
+
+    def counted(helper: object, method: str, args: tuple[Any, ...]) -> Any:
+        called.append(method)
+        return invoke(helper, method, args)
+
+    monkeypatch.setattr(driver, "invoke", counted)
+    # The stand-in shares this machine's files, so a folder maps to itself.
+    shared = tmp_path / "proj"
+    shared.mkdir(parents=True, exist_ok=True)
+    engine = IrisEngine.open(replace(settings, path_map={str(shared): str(shared)}))
+    try:
+        source = build(engine, tmp_path)
+        dest = shared / "fixtures" / "items" / "IRIS.DAT"
+        got = engine.snapshot(source, dest, NoProgress())
+        assert hashlib.sha256(dest.read_bytes()).hexdigest() == got.sha256
+        engine.mount("items", dest, "FX_ITEMS", readonly=True, sha256=got.sha256)
+        assert engine.row_counts("FX_ITEMS") == {"Shop.Item": 1}
+        assert "FileCopy" in called and "CopyDatabase" in called
+        assert "FileAppend" not in called and "FileRead" not in called
+    finally:
+        engine.close()

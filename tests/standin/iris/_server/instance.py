@@ -102,13 +102,15 @@ class Instance:
         """The instance's state for one server-side step, saved when the step ends."""
         with (self.mgr / STATE_DIR / "state.lock").open("a") as guard:
             fcntl.flock(guard, fcntl.LOCK_EX)
-            data = json.loads((self.mgr / STATE_DIR / "state.json").read_text())
+            text = (self.mgr / STATE_DIR / "state.json").read_text()
+            data = json.loads(text)
             try:
                 yield State(self, data)
             finally:
                 # Saved even when the step failed: IRIS's configuration is not transactional,
                 # which is why the helper undoes its finished steps itself.
-                self._write(data)
+                if json.dumps(data) != text:
+                    self._write(data)
 
     def read(self) -> State:
         """The state as it is now, to look at only (written atomically, so never torn)."""
