@@ -3,7 +3,7 @@
 The tests are the plugin suite's own, imported: this module's ``fx`` puts the pytester project
 on a stand-in IRIS, so the inner runs (in this process, and xdist workers as subprocesses) open
 an ``iris://`` URL, the real IrisEngine and its ``reset_copy``. A representative subset runs
-here: function scope (a reset per test), session scope, a namespace removed by hand, xdist
+here: function scope (a reset per test), a namespace removed by hand, xdist
 copies kept and replaced, and a crashed worker's copy removed.
 """
 
@@ -18,7 +18,6 @@ from test_plugin_modes import (  # noqa: F401 - collected here, on the stand-in
 )
 from test_plugin_scopes import (  # noqa: F401
     test_function_scope_gives_every_test_the_pinned_state,
-    test_session_scope_keeps_changes_between_tests,
 )
 from test_plugin_xdist import (  # noqa: F401
     test_controller_removes_the_copy_of_a_crashed_worker,

@@ -22,7 +22,6 @@ from tests.cli.test_flows import (  # noqa: F401 - collected here, on the stand-
     test_rebuild_on_purpose_repins,
     test_removed_fixture_is_unmounted,
     test_second_apply_does_nothing_and_hashes_nothing,
-    test_two_fixtures_sharing_a_source_build_it_once,
 )
 from tests.cli.test_inspect_and_housekeeping import (  # noqa: F401
     test_destroy_removes_everything_with_consent,
