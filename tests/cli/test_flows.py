@@ -117,7 +117,7 @@ def test_destructive_apply_needs_approval_off_terminal(applied: ProjectDir) -> N
 
 
 def test_removed_fixture_is_unmounted(applied: ProjectDir) -> None:
-    applied.config.write_text('[irisfx]\nproject = "demo"\niris = "sim://sim"\n')
+    applied.config.write_text(f'[irisfx]\nproject = "demo"\niris = "{applied.url}"\n')
     plan = applied.irisfx("plan")
     assert "0 to build, 0 to snapshot, 0 to mount, 2 to unmount" in plan.out
     assert applied.irisfx("apply", "--auto-approve").code == 0

@@ -260,7 +260,7 @@ class IrisEngine:
         self._put(ns, record)
         dat = server_join(record.dir, "IRIS.DAT")
         try:
-            self._send(local_path, sha256, dat, progress or NoProgress())
+            self._send(ns, local_path, sha256, dat, progress or NoProgress())
             checkpoint("iris.mount.copied")
             self._helper.call("CreateNamespace", ns, record.dir, int(readonly), 0)
             checkpoint("iris.mount.created")
@@ -297,7 +297,7 @@ class IrisEngine:
             self.mount(fixture, local_path, ns, readonly=False, sha256=sha256, role="copy")
             return
         refuse_unmountable(self._helper, fixture, local_path, self._product)
-        incoming = self._incoming(local_path, sha256, NoProgress())
+        incoming = self._incoming(ns, local_path, sha256, NoProgress())
         # Marked first: a reset cut short leaves a record the next reset or plan repairs.
         self._put(ns, record.with_state("creating"))
         self._helper.call("ReplaceDatabase", ns, record.dir, incoming)
@@ -386,14 +386,17 @@ class IrisEngine:
             self._helper.call("DeleteNamespace", ns, leftover.dir)
         return observed
 
-    def _send(self, local_path: Path, sha256: str, dat: str, progress: Progress) -> None:
+    def _send(self, ns: str, local_path: Path, sha256: str, dat: str,
+              progress: Progress) -> None:
         """Put the file's bytes at ``dat``, proven equal to ``sha256`` on the server side."""
-        self._files.rename(self._incoming(local_path, sha256, progress), dat)
+        self._files.rename(self._incoming(ns, local_path, sha256, progress), dat)
 
-    def _incoming(self, local_path: Path, sha256: str, progress: Progress) -> str:
+    def _incoming(self, ns: str, local_path: Path, sha256: str, progress: Progress) -> str:
         """The file's bytes on the server under a temporary name, proven equal to ``sha256``."""
-        # The temporary name depends only on the content, so an interrupted upload resumes.
-        incoming = server_join(self._project_dir, "incoming", f"{sha256}.DAT")
+        # The temporary name depends only on the namespace and the content, so an interrupted
+        # upload resumes, and two processes mounting the same file (xdist workers making their
+        # copies) never append to, or rename away, each other's upload.
+        incoming = server_join(self._project_dir, "incoming", f"{ns}-{sha256}.DAT")
         located = self._paths.locate(local_path)
         if located is not None:
             mapped, base = located
