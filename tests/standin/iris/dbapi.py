@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._server.instance import IrisError, from_environment
-from ._server.sql import Served, open_sql, serve
+from ._server.sql import Served, open_sql, register, serve, unregister
 
 apilevel = "2.0"
 paramstyle = "qmark"
@@ -69,7 +69,8 @@ class Cursor:
         """Run one statement with ``?`` parameters."""
         inner, served = self._connection.current()
         try:
-            self._inner = inner.cursor().execute(operation, parameters)
+            self._inner = (self._connection.control(operation)
+                           or inner.cursor().execute(operation, parameters))
         except sqlite3.Error as exc:
             raise _error(exc, served) from None
         return self
@@ -116,7 +117,8 @@ class Connection:
     def __init__(self, served: Served, login: tuple[str, str]) -> None:
         self._served = served
         self._login = login
-        self._inner = open_sql(served)
+        self._inner, self._raw = open_sql(served)
+        self._job = register(self._raw)
 
     def current(self) -> tuple[Any, Served]:
         """The SQL connection to the database as mounted now, and how it is mounted."""
@@ -126,8 +128,27 @@ class Connection:
                 self._served = serve(from_environment(), self._served.namespace, *self._login)
             except IrisError as exc:
                 raise OperationalError(exc.display) from None
-            self._inner = open_sql(self._served)
+            unregister(self._job)
+            self._inner, self._raw = open_sql(self._served)
+            self._job = register(self._raw)
         return self._inner, self._served
+
+    def control(self, operation: str) -> Any:
+        """A cursor that ran ``operation`` when it is a statement about the connection itself
+        (``SELECT $JOB``, transaction control), which IRIS answers and SQLite spells
+        differently; None for any other statement."""
+        word = " ".join(operation.upper().split())
+        if word == "SELECT $JOB":
+            return self._raw.execute("SELECT ?", (self._job,))
+        if word == "START TRANSACTION":
+            return self._raw.execute("SELECT 1" if self._raw.in_transaction else "BEGIN")
+        if word == "COMMIT":
+            self._raw.commit()
+            return self._raw.execute("SELECT 1")
+        if word == "ROLLBACK":
+            self._raw.rollback()
+            return self._raw.execute("SELECT 1")
+        return None
 
     def cursor(self) -> Cursor:
         """A new cursor."""
@@ -145,7 +166,8 @@ class Connection:
         self._inner.rollback()
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection; its server process ends."""
+        unregister(self._job)
         self._inner.close()
 
 

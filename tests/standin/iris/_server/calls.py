@@ -54,10 +54,12 @@ def invoke(helper: object, method: str, args: tuple[Any, ...]) -> Any:
     if found is None:
         raise IrisError(f"<METHOD DOES NOT EXIST> {method},ZIrisFx.Helper")
     formals = arity(found)
+    required = [name for name, p in inspect.signature(found).parameters.items()
+                if p.default is inspect.Parameter.empty][1:]
     if len(args) > len(formals):
         raise IrisError(f"<PARAMETER> {method}+1^ZIrisFx.Helper.1")
-    if len(args) < len(formals):
-        raise IrisError(f"<UNDEFINED> {method}+1^ZIrisFx.Helper.1 *{formals[len(args)]}")
+    if len(args) < len(required):
+        raise IrisError(f"<UNDEFINED> {method}+1^ZIrisFx.Helper.1 *{required[len(args)]}")
     if not found.json_reply:  # type: ignore[attr-defined]
         return found(helper, *args)
     try:

@@ -1,7 +1,7 @@
 """The stand-in's database file: an IRIS label block, then the SQLite image of the data.
 
 The first block carries the label real IRIS.DAT files carry (``Cache DB`` at byte 1524, the
-creation directory after a length byte, the resource at byte 1794: irisfx/files/dbfile.py), so
+creation directory and the resource, each after a 2-byte length: irisfx/files/dbfile.py), so
 irisfx sees an IRIS database and never mistakes it for a simulator file (those start with the
 SQLite header). The data is an SQLite image after the label, padded to whole 8 KiB blocks.
 """
@@ -12,10 +12,11 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from irisfx.files.dbfile import build_label
+
 BLOCK = 8192
 MAGIC = b"Cache DB"
 MAGIC_AT = 1524
-RESOURCE_AT = 1794
 DEFAULT_RESOURCE = "%DB_%DEFAULT"  # what CreateDatabase gives without a resource argument
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -26,15 +27,7 @@ class NotADatabase(ValueError):
 
 def label(directory: str, resource: str = DEFAULT_RESOURCE) -> bytes:
     """A first block as IRIS writes it for a database created in ``directory``."""
-    block = bytearray(BLOCK)
-    raw_dir = directory.encode("latin-1")[:255]
-    at = MAGIC_AT + len(MAGIC)
-    block[MAGIC_AT:at] = MAGIC
-    block[at] = len(raw_dir)
-    block[at + 1:at + 1 + len(raw_dir)] = raw_dir
-    raw_resource = resource.encode("latin-1")[:64]
-    block[RESOURCE_AT:RESOURCE_AT + len(raw_resource)] = raw_resource
-    return bytes(block)
+    return build_label(directory, resource, size=BLOCK)
 
 
 def empty_image() -> bytes:

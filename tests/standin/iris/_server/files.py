@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any, NoReturn
@@ -131,6 +132,21 @@ class FileMethods:
         except OSError:
             self.fail(f"cannot copy {source} to {target}")
         return {"ok": 1}
+
+    @public("writable")
+    def DirectoryWritable(self, dir: str, base: str) -> dict[str, Any]:
+        """Whether IRIS's own user may write in ``dir`` (below the mapped ``base``): a probe
+        file made and removed."""
+        probe = normalize_directory(dir) + f"irisfx-probe-{os.getpid()}.tmp"
+        self.require(probe, base)
+        try:
+            with Path(probe).open("wb"):
+                pass
+            writable = True
+        except OSError:
+            writable = False
+        Path(probe).unlink(missing_ok=True)
+        return {"ok": 1, "writable": writable}
 
     @public()
     def FileDelete(self, path: str) -> dict[str, Any]:

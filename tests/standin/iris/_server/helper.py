@@ -20,6 +20,7 @@ from .calls import get_directory, number, public, truth
 from .files import FileMethods, digest
 from .instance import Instance, IrisError, State, normalize_directory, status_error
 from .process import Process
+from .statements import SqlMethods
 
 # Databases the class refuses to copy (CopyDatabase's list).
 SYSTEM_DATABASES = ("IRISSYS", "IRISLIB", "IRISTEMP", "IRISAUDIT", "IRISLOCALDATA",
@@ -28,11 +29,11 @@ FREEZELIMIT = 600
 FREEZERATE = 52428800
 
 
-class Helper(FileMethods):
+class Helper(FileMethods, SqlMethods):
     """The helper's public class methods, called by one server process."""
 
     def __init__(self, instance: Instance, process: Process, stamp: str) -> None:
-        super().__init__(instance)
+        FileMethods.__init__(self, instance)
         self._process = process
         self._stamp = stamp
 
@@ -226,8 +227,10 @@ class Helper(FileMethods):
         return {"ok": 1}
 
     @public("sha256", "size", "shared")
-    def CopyDatabase(self, ns: str, target: str, base: str) -> dict[str, Any]:
-        """Copy ns's database to ``target``: dismounted, or frozen when it is shared."""
+    def CopyDatabase(self, ns: str, target: str, base: str,
+                     consistency: str = "strict") -> dict[str, Any]:
+        """Copy ns's database to ``target``: dismounted; when it is shared, refused unless
+        ``consistency`` is "crash" (then frozen). Only a database that is IRIS.DAT alone."""
         with self.instance.state() as s:
             self.require(target, base)
             namespace = s.namespace(ns)
@@ -243,7 +246,14 @@ class Helper(FileMethods):
             if database is None:
                 raise status_error(f"Database '{dbname}' does not exist")
             directory = normalize_directory(database["Directory"])
+            self._require_single_file(directory)
             shared = self._shared_by(s, ns, dbname)
+            if shared and consistency != "crash":
+                self.fail(f"database {dbname} of namespace {ns} is shared with other "
+                          "namespaces: it cannot be dismounted for the copy, and a copy taken "
+                          "while the instance is frozen may hold unfinished transactions; give "
+                          "the namespace a database of its own, or accept such a copy with "
+                          '[irisfx] snapshot_consistency = "crash"')
             self.ensure_directory(get_directory(target))
             Path(target).unlink(missing_ok=True)
             if shared:
@@ -253,6 +263,20 @@ class Helper(FileMethods):
             if not copied:
                 self.fail(f"cannot copy {directory}IRIS.DAT to {target}")
             return {**digest(Path(target)), "shared": shared}
+
+    def _require_single_file(self, directory: str) -> None:
+        """The stand-in's databases have one volume; file streams would be in stream/."""
+        self._open_database(directory)
+        stream = Path(directory) / "stream"
+        if stream.is_dir() and any(stream.iterdir()):
+            self.fail(f"database {directory} keeps file streams in {stream}/; irisfx copies "
+                      "only IRIS.DAT")
+
+    @public("exists")
+    def ResourceExists(self, name: str) -> dict[str, Any]:
+        """Whether the security resource ``name`` exists."""
+        with self.instance.state() as s:
+            return {"ok": 1, "exists": s.resource_exists(str(name))}
 
     def _shared_by(self, s: State, ns: str, dbname: str) -> bool:
         others = (s.namespace(other) or {} for other in s.namespaces() if other != ns)

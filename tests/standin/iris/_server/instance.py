@@ -37,6 +37,9 @@ STATE_DIR = ".standin"
 VERSION = "IRIS for UNIX (irisfx stand-in, tests/standin) 2024.1 (Build 267U)"
 SYSTEM_NAMESPACES = {"%SYS": "IRISSYS", "USER": "USER"}
 MGR_ENV = "IRISFX_STANDIN_MGR"
+# Security resources a new instance has (the %DB_ ones guard its databases).
+DEFAULT_RESOURCES = frozenset({"%DB_%DEFAULT", "%DB_IRISSYS", "%DB_USER", "%DB_IRISLIB",
+                               "%DB_IRISTEMP", "%All", "%Admin_Manage", "%Admin_Operate"})
 
 
 class IrisError(Exception):
@@ -86,6 +89,7 @@ class Instance:
                            for ns, db in SYSTEM_NAMESPACES.items()},
             "databases": {name: {"Directory": d} for name, d in databases.items()},
             "mounted": {}, "globals": {}, "classes": {}, "serial": 0,
+            "resources": sorted(DEFAULT_RESOURCES),
         }
         made._write(state)
         with made.state() as live:
@@ -154,6 +158,10 @@ class State:
             raise IrisError("<COMMUNICATION LINK ERROR> Access Denied")
         if user["expired"]:
             raise IrisError("<COMMUNICATION LINK ERROR> Password change required")
+
+    def resource_exists(self, name: str) -> bool:
+        """Security.Resources.Exists (resource names are not case-sensitive)."""
+        return name.upper() in {r.upper() for r in self.data["resources"]}
 
     # -- Config.Namespaces / %SYS.Namespace -------------------------------------------------
 
