@@ -1,33 +1,47 @@
 """The irisfx command line: parse, call the core, print. Errors become exit codes in main().
 
-One module per group of commands; ``app`` holds what they share. Core modules are imported
-inside the commands so that ``irisfx --version`` and ``--help`` stay fast.
+One module per group of commands; ``app`` holds what they share. Nothing is imported here at
+module level: ``irisfx --version`` answers before typer (or anything else) loads, and core
+modules are imported inside the commands so that ``--help`` stays fast too.
 """
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
 
-import typer
+# Not typing.TYPE_CHECKING: importing typing alone is a fifth of what --version may cost.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-from irisfx.cli.app import GLOBAL_FLAGS, GLOBAL_VALUED, RUN, app
-
-# Importing a command module registers its commands; --help lists them in this order.
-# isort: off
-from irisfx.cli import plans  # noqa: F401
-from irisfx.cli import files  # noqa: F401
-from irisfx.cli import inspect  # noqa: F401
-from irisfx.cli import instance  # noqa: F401
-from irisfx.cli import housekeeping  # noqa: F401
-from irisfx.cli import project  # noqa: F401
-from irisfx.cli import store  # noqa: F401
-# isort: on
-from irisfx.errors import ExitCode, IrisfxError, exit_code_for
-from irisfx.files.signals import handle_sigterm_as_interrupt
+    import typer
 
 __all__ = ["app", "main"]
+
+
+def _load_app() -> typer.Typer:
+    """The typer app with every command registered (typer and the command modules load here)."""
+    from irisfx.cli.app import app
+
+    # Importing a command module registers its commands; --help lists them in this order.
+    # isort: off
+    from irisfx.cli import plans  # noqa: F401
+    from irisfx.cli import files  # noqa: F401
+    from irisfx.cli import inspect  # noqa: F401
+    from irisfx.cli import instance  # noqa: F401
+    from irisfx.cli import housekeeping  # noqa: F401
+    from irisfx.cli import project  # noqa: F401
+    from irisfx.cli import store  # noqa: F401
+    # isort: on
+    globals()["app"] = app  # the submodule irisfx.cli.app must not shadow the app itself
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # ``from irisfx.cli import app`` still gives the typer app, loaded on first use.
+    if name == "app":
+        return _load_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 RESUME = "\ninterrupted: finished actions are recorded; run 'irisfx apply' to resume"
 NOTHING_RAN = "\ninterrupted: nothing was changed"
@@ -35,6 +49,8 @@ NOTHING_RAN = "\ninterrupted: nothing was changed"
 
 def hoist_global_options(argv: list[str]) -> list[str]:
     """Move global options written after the command to before it (``irisfx plan --debug``)."""
+    from irisfx.cli.app import GLOBAL_FLAGS, GLOBAL_VALUED
+
     head: list[str] = []
     i = 0
     while i < len(argv) and argv[i].startswith("-"):  # options before the command
@@ -65,6 +81,13 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 def _interrupted() -> None:
     """Ctrl-C or SIGTERM: exit 0 if the work was done, else say what is kept."""
+    import signal
+
+    import typer
+
+    from irisfx.cli.app import RUN
+    from irisfx.errors import ExitCode
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if RUN.finished:
@@ -73,7 +96,9 @@ def _interrupted() -> None:
     _exit_now(ExitCode.INTERRUPTED)
 
 
-def _exit_now(code: ExitCode) -> None:
+def _exit_now(code: int) -> None:
+    import os
+
     # Clean-up already ran while the interrupt unwound the stack. Leaving through os._exit keeps
     # the documented code: seen in the signal rounds, an interrupt that lands as Python shuts
     # down otherwise turns 130 into death by SIGINT (-2).
@@ -84,6 +109,16 @@ def _exit_now(code: ExitCode) -> None:
 
 def main() -> None:
     """Console entry point: run the app, turn errors into messages and exit codes."""
+    if sys.argv[1:] == ["--version"]:  # answered before anything else loads
+        from irisfx import __version__
+
+        sys.stdout.write(f"irisfx {__version__}\n")
+        return
+    import signal
+
+    from irisfx.errors import ExitCode
+    from irisfx.files.signals import handle_sigterm_as_interrupt
+
     # SIGTERM (kill, a CI timeout) stops irisfx like Ctrl-C: clean-up runs, the message shows.
     handle_sigterm_as_interrupt()
     try:
@@ -97,6 +132,13 @@ def main() -> None:
 
 
 def _run() -> None:
+    import signal
+
+    import typer
+
+    from irisfx.errors import ExitCode, IrisfxError, exit_code_for
+
+    app = _load_app()
     argv = hoist_global_options(sys.argv[1:])
     debug = "--debug" in argv
     try:

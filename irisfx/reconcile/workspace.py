@@ -47,6 +47,11 @@ class Workspace:
         with contextlib.suppress(OSError):  # an unwritten cache only costs a re-hash next time
             self.cache.save()
 
+    def flush_cache(self) -> None:
+        """Append the digests of the last action to the cache's log (costs the change only)."""
+        with contextlib.suppress(OSError):
+            self.cache.flush()
+
     def remove_stale_temp_files(self) -> list[Path]:
         """Delete temp files a killed irisfx left behind; call it holding the apply lock.
 
