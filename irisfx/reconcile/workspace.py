@@ -10,6 +10,7 @@ from stat import S_ISDIR
 
 from irisfx.files.digest import CACHE_NAME, ProgressFactory, StatCache
 from irisfx.lockfile.journal import load_project_with_pins, with_pins
+from irisfx.lockfile.parsed import CACHE_NAME as TOML_CACHE_NAME
 from irisfx.lockfile.project import Project, ensure_state_dir
 
 # When this process started: a temp file older than that cannot be one it is still writing.
@@ -56,12 +57,14 @@ class Workspace:
         """Delete temp files a killed irisfx left behind; call it holding the apply lock.
 
         Only irisfx's own names (``.fixtures.toml.*.tmp`` beside fixtures.toml,
-        ``.stat-cache.json.*.tmp`` in ``.irisfx/``) and only files older than this process:
+        ``.stat-cache.json.*.tmp`` and ``.toml-cache.json.*.tmp`` in ``.irisfx/``) and only
+        files older than this process:
         every other writer of them holds the apply lock, or is a plan that started later.
         """
         removed = []
         for folder, name in ((self.project.root, self.project.config_path.name),
-                             (self.project.state_dir, CACHE_NAME)):
+                             (self.project.state_dir, CACHE_NAME),
+                             (self.project.state_dir, TOML_CACHE_NAME)):
             for path in folder.glob(f".{name}.*.tmp"):
                 with contextlib.suppress(OSError):
                     stat = path.lstat()
