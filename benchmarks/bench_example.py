@@ -3,8 +3,8 @@ no-change plan, as whole processes.
 
 References in the same round: `python -c pass` (the same interpreter) for `--version` (goal
 <= 30 ms) and the plan (goal <= 120 ms); for the apply (goal <= 0.2 s), a Python process that
-makes the same rows with sqlite3 (the example's two tables, 100 + 200 and 10,000 + 20,000
-rows, one file per fixture, like the simulator's databases).
+makes the same rows with sqlite3 (the example's two tables, 100 + 200 and 10,000
++ 30,000 rows, one file per fixture, like the simulator's databases).
 Run: python benchmarks/bench_example.py [--rounds 3]
 """
 
@@ -21,7 +21,7 @@ from common import REPO, Row, irisfx_command, median, print_table, python_pass, 
 
 SQLITE_SAME_ROWS = """
 import sqlite3, sys
-for n, name in ((100, "a.db"), (10000, "b.db")):
+for n, meta, name in ((100, 200, "a.db"), (10000, 30000, "b.db")):
     db = sqlite3.connect(sys.argv[1] + "/" + name)
     db.execute("CREATE TABLE e (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, score REAL)")
     db.execute("CREATE TABLE m (id INTEGER PRIMARY KEY, entity INTEGER, k TEXT, v TEXT)")
@@ -29,7 +29,7 @@ for n, name in ((100, "a.db"), (10000, "b.db")):
         db.executemany("INSERT INTO e VALUES (?, ?, ?, ?)",
                        ((i, f"entity {i}", "kind", i / 7) for i in range(n)))
         db.executemany("INSERT INTO m VALUES (?, ?, ?, ?)",
-                       ((i, i // 2, "key", f"value {i}") for i in range(2 * n)))
+                       ((i, i // 2, "key", f"value {i}") for i in range(meta)))
     db.close()
 """
 
