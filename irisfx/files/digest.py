@@ -15,11 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
 import re
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -116,6 +114,8 @@ def _blocks(handle: Readable, size_hint: int | None, overlap: bool = True
 def _overlapped_blocks(handle: Readable) -> Iterable[memoryview]:
     # A reader thread fills the next buffer while the caller hashes the current one; three
     # buffers keep both busy. Memory stays at 3 x CHUNK whatever the file's size.
+    import queue  # here: a no-change plan hashes nothing and should not load it
+
     free: queue.Queue[bytearray] = queue.Queue()
     full: queue.Queue[tuple[bytearray, int] | BaseException] = queue.Queue()
     for _ in range(3):
@@ -338,6 +338,9 @@ def digest_files(
     if workers <= 1:
         hashed = [hash_one(p) for p in to_hash]
     else:
+        # Imported here: it loads logging, which a plan that hashes nothing does not need.
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="irisfx-hash") as pool:
             hashed = list(pool.map(hash_one, to_hash))
     for path, result in hashed:
