@@ -226,6 +226,7 @@ def check_cmd(
 def _run_known_queries(engine: Engine, fixtures: list[ResolvedFixture],
                        plan: Plan) -> list[dict[str, object]]:
     """Each known query of each fixture that is mounted and in sync, run on its mount."""
+    from irisfx.lockfile.queries import query_timeout
     from irisfx.reconcile.answers import check_queries
 
     busy = {a.fixture for a in plan.actions} | {p.fixture for p in plan.problems}
@@ -233,7 +234,7 @@ def _run_known_queries(engine: Engine, fixtures: list[ResolvedFixture],
     for fixture in fixtures:
         if fixture.name in busy or not getattr(fixture.decl, "queries", None):
             continue
-        connection = engine.connect(fixture.mount)
+        connection = engine.connect(fixture.mount, read_only=True, timeout=query_timeout())
         try:
             for failure in check_queries(fixture, connection):
                 failures.append({"fixture": failure.fixture, "sql": failure.sql,

@@ -274,7 +274,11 @@ class SimEngine:
 
     def connect(self, namespace: str, *, read_only: bool = False,
                 timeout: float | None = None) -> SimConnection:
-        """A DB-API connection; read-only databases refuse writes, as on IRIS."""
+        """A DB-API connection; read-only databases refuse writes, as on IRIS.
+
+        ``read_only``: SQLite itself refuses every change (irisfx.engines.sim.database).
+        ``timeout``: a statement running longer is stopped with an EngineError.
+        """
         database = self._database_of(namespace)
         if not database.mounted:
             raise EngineError(
@@ -286,7 +290,9 @@ class SimEngine:
         if not path.is_file():
             raise EngineError(f"<DIRECTORY> {path} is missing (simulator)",
                               fix=f"run 'irisfx apply' to mount {namespace} again")
-        return SimConnection(open_database(path, writable=not database.readonly), namespace)
+        inner = open_database(path, writable=not database.readonly, query_only=read_only,
+                              timeout=timeout)
+        return SimConnection(inner, namespace)
 
     @contextmanager
     def lock(self, timeout: float = 0.0) -> Iterator[None]:
