@@ -236,6 +236,7 @@ def _upload_local(source: Any, target: Path, digest: Any, shown: Progress, item:
                 digest.update(block)
                 out.write(block)
                 shown.advance(len(block))
+                checkpoint("push.block")
             out.flush()
             os.fsync(out.fileno())
         if digest.hexdigest() != item.sha256:
