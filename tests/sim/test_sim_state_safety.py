@@ -109,3 +109,16 @@ def test_a_sim_url_with_a_control_character_is_refused(project: ProjectDir, url:
     assert "control character" in run.err
     assert sorted(p.name for p in project.root.iterdir()) == [".irisfx", "fixtures.toml",
                                                               "recipes"]
+
+
+def test_the_state_of_a_folder_irisfx_may_not_write_is_read_as_it_lies(
+        applied: ProjectDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As root every folder is writable, so the read-only case is posed by the check itself.
+    monkeypatch.setattr(state_module.StateStore, "_writable", lambda self: False)
+    engine = open_sim(applied.root)
+    try:
+        inventory = engine.inventory()
+        assert inventory.owned["FX_ITEMS"].state == "ready"
+        assert engine.row_counts("FX_ITEMS") == {"Shop.Item": 3}
+    finally:
+        engine.close()
