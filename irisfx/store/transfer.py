@@ -260,10 +260,31 @@ def _remove_stale_temps(folder: int, name: str) -> None:
                 os.unlink(entry, dir_fd=folder)
 
 
+def _abort_stale_uploads(store: Store, key: str) -> None:
+    """Abort the unfinished multipart uploads of ``key`` a killed push left (S3 only).
+
+    Only those started more than STALE_TEMP ago: a push running now is left alone. The key is
+    content-addressed, so whatever was being uploaded there is what this push uploads.
+    """
+    listing = getattr(store.fs, "list_multipart_uploads", None)
+    if listing is None:
+        return
+    bucket, _, path = key.partition("/")
+    limit = time.time() - STALE_TEMP
+    with contextlib.suppress(Exception):  # tidying up: never a reason to fail a push
+        for upload in listing(bucket):
+            started = upload.get("Initiated")
+            if upload.get("Key") == path and started is not None \
+                    and started.timestamp() < limit:
+                store.fs.call_s3("abort_multipart_upload", Bucket=bucket, Key=path,
+                                 UploadId=upload["UploadId"])
+
+
 def _upload_remote(store: Store, source: Any, key: str, digest: Any, shown: Progress,
                    item: Item) -> None:
     # Object stores publish an object only when its upload completes; with autocommit off,
     # completion waits for commit(), which happens only when the bytes hashed right.
+    _abort_stale_uploads(store, key)
     with backend_errors(store, f"uploading {item.name}"):
         remote = store.fs.open(key, "wb", autocommit=False, block_size=max(CHUNK, 5 << 20))
         try:
