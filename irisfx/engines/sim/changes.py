@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 from irisfx.engines.sim.records import OwnerRow
 
-if TYPE_CHECKING:
-    from irisfx.engines.sim.state import StateStore
+#: Reads validated ownership records: (connection, WHERE clause, arguments) -> rows.
+OwnerReader = Callable[[sqlite3.Connection, str, tuple[Any, ...]], list[OwnerRow]]
 
 OWNER_COLUMNS = ("namespace", "project", "project_id", "location", "role", "fixture", "state",
                  "sha256", "recipe_sha256", "readonly", "size", "mtime_ns", "ctime_ns",
@@ -18,13 +19,13 @@ OWNER_COLUMNS = ("namespace", "project", "project_id", "location", "role", "fixt
 class Transaction:
     """The changes one state transaction may make; each touches only its own rows."""
 
-    def __init__(self, store: StateStore, connection: sqlite3.Connection) -> None:
-        self._store = store
+    def __init__(self, owners: OwnerReader, connection: sqlite3.Connection) -> None:
+        self._owners = owners
         self._db = connection
 
     def owner(self, namespace: str) -> OwnerRow | None:
         """The ownership record of ``namespace`` (validated), if there is one."""
-        rows = self._store._owners(self._db, "WHERE namespace = ?", (namespace,))
+        rows = self._owners(self._db, "WHERE namespace = ?", (namespace,))
         return rows[0] if rows else None
 
     def namespace_exists(self, namespace: str) -> bool:

@@ -212,7 +212,7 @@ class StateStore:
             if not self._initialized(connection):
                 self._initialize(connection)
                 checkpoint("sim.instance.creating")
-            yield Transaction(self, connection)
+            yield Transaction(self._owners, connection)
         except BaseException:
             connection.execute("ROLLBACK")
             raise
