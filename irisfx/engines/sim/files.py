@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from stat import S_ISREG
 
+from irisfx.engines.sim.database import open_database
 from irisfx.engines.sim.records import OwnerRow
 from irisfx.errors import ApplyFailed, EngineError, IntegrityError
 from irisfx.files.digest import FileDigest, copy_with_digest, sha256_file
@@ -106,3 +108,19 @@ def refuse_link(path: Path, directory: Path) -> None:
             details=["irisfx did not write through it"],
             fix=f"move {path} out of the way (irisfx makes it itself), then run the command "
             "again")
+
+
+def refuse_unreadable(path: Path) -> None:
+    """IntegrityError unless SQLite reads ``path`` whole (a quick_check), before any record."""
+    try:
+        with closing(open_database(path, writable=False)) as db:
+            verdict = [str(row[0]) for row in db.execute("PRAGMA quick_check")]
+    except sqlite3.Error as exc:
+        verdict = [str(exc)]
+    if verdict != ["ok"]:
+        raise IntegrityError(
+            f"{path.name} is a damaged database: the simulator cannot read it",
+            details=[f"SQLite: {'; '.join(verdict[:3])}", "Nothing was mounted."],
+            fix="restore the file (git checkout, or irisfx pull NAME with a store), or rebuild "
+            "it on purpose: irisfx apply --rebuild NAME",
+        )
