@@ -73,7 +73,7 @@ def gc_cmd(ctx: typer.Context, yes: Yes = False,
 
     Example: irisfx gc --dry-run
     """
-    from irisfx.reconcile.leftovers import stray_new_files, unclaimed_files
+    from irisfx.reconcile.leftovers import remove_leftover, stray_new_files, unclaimed_files
     from irisfx.reconcile.sweep import split_leftovers
 
     g = get_globals(ctx)
@@ -104,9 +104,7 @@ def gc_cmd(ctx: typer.Context, yes: Yes = False,
             for ns in [*unused, *copies]:
                 engine.unmount(ns)
     for path in files:
-        path.unlink(missing_ok=True)
-        if path.parent != project.root and not any(path.parent.iterdir()):
-            path.parent.rmdir()
+        remove_leftover(project, path)
     typer.echo(f"Removed {len(files)} file(s) and {len(unused) + len(copies)} namespace(s).")
 
 

@@ -149,7 +149,7 @@ def sql_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    from irisfx.lockfile.queries import check_read_only
+    from irisfx.lockfile.queries import check_read_only, query_timeout
 
     g = get_globals(ctx)
     ws = load_workspace(g)
@@ -164,7 +164,7 @@ def sql_cmd(
         if record is None or record.state != "ready":
             raise UsageError(f"fixture '{name}' is not mounted (namespace {fixture.mount}, "
                              f"project '{ws.project.name}')", fix="mount it: irisfx apply")
-        connection = engine.connect(fixture.mount)
+        connection = engine.connect(fixture.mount, read_only=True, timeout=query_timeout())
         try:
             cursor = connection.cursor()
             try:

@@ -237,6 +237,7 @@ def _run_known_queries(engine: Engine, fixtures: list[ResolvedFixture],
                        plan: Plan) -> tuple[list[dict[str, object]], list[str]]:
     """Each known query of each fixture that is mounted and in sync, run on its mount; also
     the fixtures with queries that could not be run."""
+    from irisfx.lockfile.queries import query_timeout
     from irisfx.reconcile.answers import check_queries
 
     busy = {a.fixture for a in plan.actions} | {p.fixture for p in plan.problems}
@@ -248,7 +249,7 @@ def _run_known_queries(engine: Engine, fixtures: list[ResolvedFixture],
         if fixture.name in busy:
             skipped.append(fixture.name)
             continue
-        connection = engine.connect(fixture.mount)
+        connection = engine.connect(fixture.mount, read_only=True, timeout=query_timeout())
         try:
             for failure in check_queries(fixture, connection):
                 failures.append({"fixture": failure.fixture, "sql": failure.sql,

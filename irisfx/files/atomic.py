@@ -83,6 +83,48 @@ def regular_file_stat(fd: int, name: str, root: Path, relative: PurePosixPath) -
     return stat
 
 
+class NotPlainFile(Exception):
+    """A state file that is not a plain file irisfx could have written: a link, FIFO, device,
+    folder, or larger than its cap. ``what`` says which, for the caller's message."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(f"{path} is {what}")
+        self.path = path
+        self.what = what
+
+
+def read_plain_file(path: Path, max_size: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of at most ``max_size`` bytes; None if
+    it does not exist; NotPlainFile otherwise.
+
+    Opened without following a link and without blocking, and checked on the descriptor, so a
+    FIFO (which waits for a writer), a link to /dev/zero (which never ends) or a dangling link
+    is refused at once. Other OSErrors (permissions) reach the caller.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotPlainFile(path, "a symbolic link") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not S_ISREG(info.st_mode):
+            raise NotPlainFile(path, "not a regular file (a folder, FIFO or device)")
+        if info.st_size > max_size:
+            raise NotPlainFile(path, f"larger than {max_size:,} bytes")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_size + 1)
+        if len(data) > max_size:
+            raise NotPlainFile(path, f"larger than {max_size:,} bytes")
+        return data
+    finally:
+        os.close(fd)
+
+
 def _escape(root: Path, relative: PurePosixPath) -> ConfigError:
     return ConfigError(
         f"{relative} is not a plain folder or file inside the project any more (a symbolic "

@@ -14,17 +14,20 @@ file) is never overwritten by a stale journal. Until it is folded, commands that
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from irisfx.errors import ConfigError, UsageError
+from irisfx.files.atomic import NotPlainFile, read_plain_file
 from irisfx.files.faults import checkpoint
-from irisfx.lockfile.models import Document, Fixture, FixtureName, Pin
+from irisfx.lockfile.models import Document, Fixture, FixtureName, Pin, ResolvedFixture
 from irisfx.lockfile.project import Project, load_project, merge_pins
 
 JOURNAL_NAME = "pins.journal"
@@ -45,15 +48,27 @@ def journal_path(project: Project) -> Path:
     return project.state_dir / JOURNAL_NAME
 
 
+MAX_JOURNAL = 16 << 20  # far more than any apply writes: one short line per pin
+
+
 def read_journal(path: Path) -> list[JournalEntry]:
-    """The journal's entries in order; a torn or damaged line (a kill mid-append) is skipped."""
+    """The journal's entries in order; a torn or damaged line (a kill mid-append) is skipped.
+
+    Read as every state file is: a plain file only (no link, FIFO or device), of bounded size.
+    """
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return []
+        raw = read_plain_file(path, MAX_JOURNAL)
+    except NotPlainFile as exc:
+        raise ConfigError(
+            f"{path} is not a pin journal irisfx wrote: it is {exc.what}",
+            details=["irisfx did not read it; no pin was taken from it"],
+            fix=f"move {path} out of the way (irisfx writes it as a plain file), then run "
+            "the command again") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}",
                           fix=f"check the permissions of {path.parent}") from None
+    if raw is None:
+        return []
     entries = []
     for line in raw.splitlines():
         try:
@@ -63,8 +78,13 @@ def read_journal(path: Path) -> list[JournalEntry]:
     return entries
 
 
-def overlay(doc: Document, entries: list[JournalEntry]) -> Document:
-    """``doc`` with the journal's pins applied where the file still holds the replaced pin."""
+def overlay(project: Project, doc: Document, entries: list[JournalEntry]) -> Document:
+    """``doc`` with the journal's pins applied where the file still holds the replaced pin.
+
+    The journal lies in ``.irisfx/``, which no one reviews: an entry becomes a pin only if the
+    fixture's file on disk is exactly what it pins now (size and SHA-256) and its row counts
+    agree with the fixture's ``expect``. Anything else is not a pin apply made.
+    """
     fixtures = dict(doc.fixtures)
     changed = False
     for entry in entries:
@@ -73,9 +93,35 @@ def overlay(doc: Document, entries: list[JournalEntry]) -> Document:
             continue  # no longer declared, or already folded
         if (fixture.pin.sha256 if fixture.pin else None) != entry.base:
             continue  # the file was given another pin since: it wins
+        if not _holds(project, ResolvedFixture(entry.fixture, fixture), entry.pin):
+            continue
         fixtures[entry.fixture] = fixture.model_copy(update={"pin": entry.pin})
         changed = True
     return doc.model_copy(update={"fixtures": fixtures}) if changed else doc
+
+
+def _holds(project: Project, fixture: ResolvedFixture, pin: Pin) -> bool:
+    """Whether ``fixture``'s file is, byte for byte, what ``pin`` says, and ``pin`` agrees
+    with what the fixture declares about its rows."""
+    if any(pin.tables.get(table) != rows for table, rows in fixture.decl.expect.items()):
+        return False
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(project.path(fixture.file), flags)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not S_ISREG(info.st_mode) or info.st_size != pin.size:
+            return False
+        digest = hashlib.sha256()
+        while block := os.read(fd, 1 << 20):
+            digest.update(block)
+        return digest.hexdigest() == pin.sha256
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def with_pins(project: Project) -> Project:
@@ -84,7 +130,7 @@ def with_pins(project: Project) -> Project:
     if not entries:
         return project
     return Project(root=project.root, config_path=project.config_path,
-                   doc=overlay(project.doc, entries), raw=project.raw)
+                   doc=overlay(project, project.doc, entries), raw=project.raw)
 
 
 def load_project_with_pins(config_path: Path) -> Project:
@@ -103,7 +149,7 @@ def fold(project: Project) -> Project:
     if not entries and not path.exists():
         return project
     current = load_project(project.config_path)
-    doc = overlay(current.doc, entries)
+    doc = overlay(current, current.doc, entries)
     if doc is not current.doc:
         changed = {name: fixture.pin for name, fixture in doc.fixtures.items()
                    if fixture.pin is not None and fixture.pin != current.doc.fixtures[name].pin}
@@ -166,8 +212,16 @@ class PinWriter:
     def _open(self) -> int:
         if self._fd is None:
             path = journal_path(self.project)
-            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-            self._fd = os.open(path, flags, 0o644)
+            flags = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+                     | os.O_CLOEXEC)
+            try:
+                fd = os.open(path, flags, 0o644)
+            except OSError as exc:
+                raise _unwritable(path, exc) from None
+            if not S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise _unwritable(path, None)
+            self._fd = fd
             # The journal's name must survive a power cut as well as its lines.
             dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
             try:
@@ -195,3 +249,12 @@ class PinWriter:
                 details=["its new snapshot was not pinned"],
                 fix="run 'irisfx apply' again to plan from fixtures.toml as it is now",
             )
+
+
+def _unwritable(path: Path, exc: OSError | None) -> ConfigError:
+    why = exc.strerror if exc is not None and exc.errno != errno.ELOOP else (
+        "it is not a plain file (a link, FIFO or device)")
+    return ConfigError(f"cannot write the pin journal {path}: {why}",
+                       details=["no pin was written through it"],
+                       fix=f"move {path} out of the way (irisfx makes it as a plain file), "
+                       "then run 'irisfx apply' again")

@@ -78,6 +78,13 @@ class Project:
 
 def ensure_state_dir(state_dir: Path) -> None:
     """Create ``.irisfx/`` with a .gitignore of its own, so it is never committed."""
+    if state_dir.is_symlink() or (state_dir.exists() and not state_dir.is_dir()):
+        # Caches, locks, the pin journal and the simulator are written there: never through
+        # a link out of the project.
+        raise ConfigError(f"{state_dir} is not a plain folder (a symbolic link or a file)",
+                          details=["irisfx writes nothing through it"],
+                          fix=f"move {state_dir} out of the way; irisfx makes the folder "
+                          "itself on the next run")
     state_dir.mkdir(parents=True, exist_ok=True)
     ignore = state_dir / ".gitignore"
     if not ignore.exists():

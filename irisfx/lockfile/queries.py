@@ -7,13 +7,19 @@ and run on a DB-API connection by :func:`irisfx.reconcile.answers.check_queries`
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from typing import Any
+
+from irisfx.errors import ConfigError
 
 MAX_ROWS = 1000  # "a small list of rows": the answer lives in fixtures.toml
 MAX_SQL = 10_000  # characters
 
 Scalar = str | int | float | bool
+QUERY_TIMEOUT_ENV = "IRISFX_QUERY_TIMEOUT"
+DEFAULT_QUERY_TIMEOUT = 30.0  # seconds a known query or 'irisfx sql' may run
 # Words that change data or schema. A read-only statement starts with SELECT or WITH and
 # holds none of them outside strings and quoted identifiers (IRIS's SELECT ... INTO writes).
 _WRITES = frozenset({
@@ -25,7 +31,11 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def check_read_only(sql: str) -> str:
-    """Return ``sql`` if it is one read-only statement (SELECT or WITH), else ValueError."""
+    """Return ``sql`` if it is one read-only statement (SELECT or WITH), else ValueError.
+
+    Only an early, friendlier message: the engine itself enforces read-only (a connection
+    opened with ``read_only=True``), since no reading of SQL text can be made safe.
+    """
     if len(sql) > MAX_SQL:
         raise ValueError(f"the statement is longer than {MAX_SQL:,} characters")
     if any(ord(c) < 32 and c not in "\t\n\r" for c in sql):
@@ -47,6 +57,22 @@ def check_read_only(sql: str) -> str:
         raise ValueError(f"{', '.join(writes)} would change data or schema: known queries "
                          "only read")
     return sql
+
+
+def query_timeout() -> float:
+    """Seconds a known query or ``irisfx sql`` statement may run: IRISFX_QUERY_TIMEOUT or 30."""
+    raw = os.environ.get(QUERY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_QUERY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{QUERY_TIMEOUT_ENV} must be a number of seconds above 0, not "
+                          f"{raw[:40]!r}", fix=f"set {QUERY_TIMEOUT_ENV}=30, or unset it "
+                          f"for the default of {DEFAULT_QUERY_TIMEOUT:g} s")
+    return value
 
 
 def check_equals(value: Any) -> Scalar | list[Scalar | list[Scalar]]:

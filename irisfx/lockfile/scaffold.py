@@ -38,7 +38,8 @@ INSERT INTO Demo.Item (ID, Name) VALUES (3, 'gamma');
 """
 EXAMPLE_EXPECT = 'expect = { "Demo.Item" = 3 }\n'
 # Temp files irisfx writes beside fixtures.toml while it replaces it atomically.
-IGNORED = (f"{STATE_DIR}/", f".{CONFIG_NAME}.*.tmp")
+# irisfx's own partial files: snapshots (apply) and downloads (pull) not yet in place.
+IGNORED = (f"{STATE_DIR}/", f".{CONFIG_NAME}.*.tmp", "*.irisfx-new", "*.irisfx-pull")
 
 
 def default_project_name(folder: Path) -> str:

@@ -44,6 +44,7 @@ from irisfx.lockfile.models import Pin, ResolvedFixture
 from irisfx.lockfile.project import Project
 from irisfx.reconcile.blocked import blocked_error
 from irisfx.reconcile.expectations import check_mount, check_source
+from irisfx.reconcile.leftovers import remove_stale_new_files
 from irisfx.reconcile.observe import Observation, new_file_path
 from irisfx.reconcile.plan import Action, Plan
 from irisfx.reconcile.planned import compute_plan
@@ -102,6 +103,8 @@ def run_apply(
         if options.saved is not None:
             options.saved.check_still_valid(ws.project, planned)
         plan = planned.plan
+        remove_stale_new_files(ws.project, {a.fixture for a in plan.actions
+                                            if a.kind == "snapshot" and a.resume})
         if options.locked and plan.writes_pins:
             raise UsageError(
                 "apply would write new pins to fixtures.toml, and --locked forbids it",

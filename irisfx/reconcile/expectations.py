@@ -10,6 +10,7 @@ from irisfx.engines.base import Engine
 from irisfx.errors import ConflictError
 from irisfx.lockfile.models import ResolvedFixture
 from irisfx.lockfile.names import row_mismatches
+from irisfx.lockfile.queries import query_timeout
 from irisfx.reconcile.answers import check_queries
 
 
@@ -32,7 +33,7 @@ def _raise_if_wrong(engine: Engine, fixture: ResolvedFixture, namespace: str,
     rows = row_mismatches(fixture.decl.expect, counts) if fixture.decl.expect else []
     answers: list[str] = []
     if fixture.decl.queries:
-        connection = engine.connect(namespace)
+        connection = engine.connect(namespace, read_only=True, timeout=query_timeout())
         try:
             answers = [failure.describe() for failure in check_queries(fixture, connection)]
         finally:

@@ -12,7 +12,7 @@ from irisfx.store.transfer import pinned_items, pull_one
 def pull_fixture(ws: Workspace, fixture: ResolvedFixture) -> None:
     """Download ``fixture``'s pinned file into place, verified, and remember its digest."""
     store = open_store(ws.project)
-    check_reachable(store, create=False)
+    check_reachable(store)
     (item,) = pinned_items(ws.project, [fixture])
     verified = pull_one(store, item, ws.progress() if ws.progress else NoProgress())
     ws.cache.store(item.path, item.sha256, verified, moved=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from irisfx.lockfile.models import ResolvedFixture
-from irisfx.lockfile.project import select_fixtures, store_url
+from irisfx.lockfile.project import load_project, select_fixtures, store_url
 from irisfx.recipes.recipe import load_recipe
 from irisfx.reconcile.observe import FileState, observe_files
 from irisfx.reconcile.plan import (
@@ -43,7 +43,8 @@ class Verdict:
 def verify_fixtures(ws: Workspace, names: list[str], *, full: bool
                     ) -> tuple[list[Verdict], dict[str, FileState]]:
     """Check the named fixtures (all when none) without an engine; also the files observed."""
-    project = ws.project
+    # fixtures.toml alone, never the pin journal: .irisfx/ is not reviewed, fixtures.toml is.
+    project = load_project(ws.project.config_path)
     fixtures = select_fixtures(project, names)
     states = observe_files(project, fixtures, ws.cache, full=full, progress=ws.progress)
     ws.save_cache()

@@ -62,6 +62,11 @@ def open_store(project: Project, url: str | None = None) -> Store:
             fix=f'add store = "s3://BUCKET/PREFIX" (or a folder) under [irisfx] in '
             f"fixtures.toml, or set {STORE_ENV}",
         )
+    if any(ord(c) < 32 or ord(c) == 127 for c in url):
+        raise ConfigError(
+            "the store URL holds a control character (such as a NUL byte or a newline)",
+            details=[f"store: {url.encode('unicode_escape').decode()[:200]}"],
+            fix=f"correct 'store' in fixtures.toml, {STORE_ENV} or --store")
     parts = urlsplit(url)
     if parts.password is not None or parts.username is not None:
         raise ConfigError(
@@ -162,16 +167,17 @@ def backend_errors(store: Store, doing: str) -> Iterator[None]:
         raise backend_error(store, exc, doing) from None
 
 
-def check_reachable(store: Store, *, create: bool) -> None:
+def check_reachable(store: Store) -> None:
     """Fail early with one clear error when the store's folder or bucket is not there."""
     with backend_errors(store, "opening the store"):
         if store.local:
-            if create:
-                store.fs.makedirs(store.root, exist_ok=True)
-            elif not store.fs.isdir(store.root):
+            # Never made here, even for a push: a mistyped path would grow a store no one
+            # pulls from. Its folders below (sha256/xx) are made as objects arrive.
+            if not Path(store.root).is_dir():
                 raise StoreError("the store folder does not exist",
-                                 details=[f"store: {store.url}"],
-                                 fix="check the store setting, or push to it first")
+                                 details=[f"store: {store.url}", f"folder: {store.root}"],
+                                 fix=f"create it (mkdir -p {store.root}) if that is the store "
+                                 "you mean, or correct the store setting")
             return
         bucket = store.root.split("/", 1)[0]
         try:

@@ -8,16 +8,21 @@ starts over when the resumed whole does not match).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 from typing import Any, Literal
 
-from irisfx.errors import IntegrityError, IrisfxError, UsageError
+from irisfx.errors import ConfigError, IntegrityError, IrisfxError, UsageError
+from irisfx.files.atomic import check_same_folder, open_folder, regular_file_stat
 from irisfx.files.digest import (
     PLAIN_CHUNK,
     FileDigest,
@@ -45,6 +50,7 @@ class Item:
     path: Path
     sha256: str
     size: int
+    root: Path | None = None  # the project folder: the file is written link by link below it
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def push_files(store: Store, items: Sequence[Item], cache: StatCache,
     # that does not match the pin: hashing the file first as well would read it twice.
     found = (_cached_digests(items, cache) if store.local
              else digest_files([i.path for i in items], cache, progress=progress))
-    check_reachable(store, create=True)
+    check_reachable(store)
 
     def one(item: Item) -> Outcome:
         digest = found[item.path]
@@ -95,7 +101,7 @@ def pull_files(store: Store, items: Sequence[Item], cache: StatCache,
     found = digest_files([i.path for i in items], cache, progress=progress)
     todo = [i for i in items if (d := found[i.path]) is None or d.sha256 != i.sha256]
     if todo:
-        check_reachable(store, create=False)
+        check_reachable(store)
 
     def one(item: Item) -> Outcome:
         if item not in todo:
@@ -110,11 +116,15 @@ def pull_files(store: Store, items: Sequence[Item], cache: StatCache,
 def pull_one(store: Store, item: Item, progress: Progress | None = None) -> os.stat_result:
     """Download one file into place, verified; IntegrityError (nothing written) on mismatch.
 
-    Returns the stat the verified bytes had before their rename, for the stat cache.
+    The file's folder is reached link by link from the project folder and the partial file is
+    opened without following a link, so a link planted at ``FILE.irisfx-pull`` or in place of
+    a folder is refused instead of written through. Returns the stat the verified bytes had
+    before their rename, for the stat cache.
     """
     shown = progress or NoProgress()
-    partial = item.path.with_name(item.path.name + PULL_SUFFIX)
-    item.path.parent.mkdir(parents=True, exist_ok=True)
+    root = item.root or item.path.parent
+    relative = PurePosixPath(item.path.relative_to(root).as_posix())
+    partial = relative.name + PULL_SUFFIX
     key = store.key(item.sha256)
     with backend_errors(store, f"downloading {item.name}"):
         try:
@@ -128,27 +138,43 @@ def pull_one(store: Store, item: Item, progress: Progress | None = None) -> os.s
         if size != item.size:
             raise _tampered(store, item, f"its object holds {size:,} bytes, the pin "
                             f"{item.size:,}")
-        sha256 = _download(store, key, partial, item, shown, resume=True)
-        if sha256 != item.sha256:
-            # A resumed partial file may have been damaged before the kill: start over once.
-            sha256 = _download(store, key, partial, item, shown, resume=False)
-    if sha256 != item.sha256:
-        partial.unlink(missing_ok=True)
-        raise _tampered(store, item, f"its object hashes to sha256:{sha256[:12]}…")
-    verified = partial.stat()
-    partial.replace(item.path)
+        folder = open_folder(root, relative.parent, create=True)
+        try:
+            sha256 = _download(store, key, folder, partial, item, shown, resume=True)
+            if sha256 != item.sha256:
+                # A resumed partial file may have been damaged before the kill: start over.
+                sha256 = _download(store, key, folder, partial, item, shown, resume=False)
+            if sha256 != item.sha256:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(partial, dir_fd=folder)
+                raise _tampered(store, item, f"its object hashes to sha256:{sha256[:12]}…")
+            verified = regular_file_stat(folder, partial, root, relative.parent)
+            check_same_folder(root, relative.parent, folder)
+            os.replace(partial, relative.name, src_dir_fd=folder, dst_dir_fd=folder)
+        finally:
+            os.close(folder)
     return verified
 
 
-def _download(store: Store, key: str, partial: Path, item: Item, shown: Progress, *,
-              resume: bool) -> str:
+def _download(store: Store, key: str, folder: int, partial: str, item: Item, shown: Progress,
+              *, resume: bool) -> str:
     digest = hashlib.sha256()
-    have = partial.stat().st_size if resume and partial.exists() else 0
-    if have > item.size:
-        have = 0
-    shown.start(f"pull {item.name}", item.size)
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        with partial.open("r+b" if have else "wb") as out:
+        fd = os.open(partial, flags, 0o644, dir_fd=folder)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise _planted(item, partial) from None
+    with os.fdopen(fd, "r+b") as out:
+        info = os.fstat(out.fileno())
+        if not S_ISREG(info.st_mode):
+            raise _planted(item, partial)
+        have = info.st_size if resume else 0
+        if have > item.size:
+            have = 0
+        shown.start(f"pull {item.name}", item.size)
+        try:
             if have:
                 _hash_into(out, digest, have)
                 shown.advance(have)
@@ -164,9 +190,17 @@ def _download(store: Store, key: str, partial: Path, item: Item, shown: Progress
                     checkpoint("pull.block")
             out.flush()
             os.fsync(out.fileno())
-    finally:
-        shown.finish()
+        finally:
+            shown.finish()
     return digest.hexdigest()
+
+
+def _planted(item: Item, partial: str) -> ConfigError:
+    return ConfigError(
+        f"{item.path.parent / partial} is not a plain file irisfx made (a symbolic link or "
+        "another kind of file was put there)",
+        details=["irisfx did not write through it; nothing was pulled"],
+        fix=f"move {partial} out of {item.path.parent}, then pull again")
 
 
 def _hash_into(handle: Any, digest: Any, length: int) -> None:
@@ -191,17 +225,27 @@ def _upload(store: Store, item: Item, shown: Progress) -> None:
         shown.finish()
 
 
+STALE_TEMP = 15 * 60  # seconds without a write after which a push's temp file is abandoned
+
+
 def _upload_local(source: Any, target: Path, digest: Any, shown: Progress, item: Item
                   ) -> None:
     # A folder store gets the object under a temporary name, renamed once whole and right.
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f"{target.name}.tmp-{uuid.uuid4().hex}")
+    # The object's folder is reached link by link from the store's folder, and a temp file a
+    # killed push left for this object is removed once no one has written it for a while.
+    relative = PurePosixPath(target.parent.name)
+    shard = target.parent.parent
+    folder = open_folder(shard.parent, PurePosixPath(shard.name) / relative, create=True)
+    temp = f"{target.name}.tmp-{uuid.uuid4().hex}"
     try:
-        with temp.open("wb") as out:
+        _remove_stale_temps(folder, target.name)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        with os.fdopen(os.open(temp, flags, 0o644, dir_fd=folder), "wb") as out:
             while block := source.read(CHUNK):
                 digest.update(block)
                 out.write(block)
                 shown.advance(len(block))
+                checkpoint("push.block")
             out.flush()
             os.fsync(out.fileno())
         if digest.hexdigest() != item.sha256:
@@ -209,15 +253,49 @@ def _upload_local(source: Any, target: Path, digest: Any, shown: Progress, item:
                                  details=[f"file: {item.path}"],
                                  fix="restore the file (irisfx pull) or rebuild it on purpose: "
                                  f"irisfx apply --rebuild {item.name}")
-        temp.replace(target)
+        os.replace(temp, target.name, src_dir_fd=folder, dst_dir_fd=folder)
     finally:
-        temp.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp, dir_fd=folder)
+        os.close(folder)
+
+
+def _remove_stale_temps(folder: int, name: str) -> None:
+    now = time.time()
+    for entry in os.listdir(folder):
+        if not entry.startswith(f"{name}.tmp-"):
+            continue
+        with contextlib.suppress(OSError):
+            info = os.stat(entry, dir_fd=folder, follow_symlinks=False)
+            if S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP:
+                os.unlink(entry, dir_fd=folder)
+
+
+def _abort_stale_uploads(store: Store, key: str) -> None:
+    """Abort the unfinished multipart uploads of ``key`` a killed push left (S3 only).
+
+    Only those started more than STALE_TEMP ago: a push running now is left alone. The key is
+    content-addressed, so whatever was being uploaded there is what this push uploads.
+    """
+    listing = getattr(store.fs, "list_multipart_uploads", None)
+    if listing is None:
+        return
+    bucket, _, path = key.partition("/")
+    limit = time.time() - STALE_TEMP
+    with contextlib.suppress(Exception):  # tidying up: never a reason to fail a push
+        for upload in listing(bucket):
+            started = upload.get("Initiated")
+            if upload.get("Key") == path and started is not None \
+                    and started.timestamp() < limit:
+                store.fs.call_s3("abort_multipart_upload", Bucket=bucket, Key=path,
+                                 UploadId=upload["UploadId"])
 
 
 def _upload_remote(store: Store, source: Any, key: str, digest: Any, shown: Progress,
                    item: Item) -> None:
     # Object stores publish an object only when its upload completes; with autocommit off,
     # completion waits for commit(), which happens only when the bytes hashed right.
+    _abort_stale_uploads(store, key)
     with backend_errors(store, f"uploading {item.name}"):
         remote = store.fs.open(key, "wb", autocommit=False, block_size=max(CHUNK, 5 << 20))
         try:
@@ -253,7 +331,7 @@ def _cached_digests(items: Sequence[Item], cache: StatCache) -> dict[Path, FileD
 
 def pinned_items(project: Project, fixtures: Sequence[ResolvedFixture]) -> list[Item]:
     """The pinned ones of ``fixtures``, as transfer items."""
-    return [Item(f.name, project.path(f.file), f.pin.sha256, f.pin.size)
+    return [Item(f.name, project.path(f.file), f.pin.sha256, f.pin.size, project.root)
             for f in fixtures if f.pin is not None]
 
 

@@ -83,6 +83,7 @@ def origin(project: ProjectDir, tmp_path: Path) -> ProjectDir:
     (project.root / "tests" / "test_items.py").write_text(TEST_FILE)
     assert project.irisfx("apply").code == 0
     store = tmp_path / "store"
+    store.mkdir()
     project.env["IRISFX_STORE"] = str(store)
     run = project.irisfx("push")
     assert run.code == 0, run.text

@@ -43,8 +43,11 @@ def object_path(store: Path, data: bytes) -> Path:
 
 def blob_project(root: Path, env: dict[str, str], blobs: dict[str, bytes],
                  store: str | None = "../store") -> ProjectDir:
-    """A project whose fixtures are the given files, pinned (no recipe: push/pull only)."""
+    """A project whose fixtures are the given files, pinned (no recipe: push/pull only); a
+    folder ``store`` beside it is made (push never makes one)."""
     (root / "fixtures").mkdir(parents=True, exist_ok=True)
+    if store == "../store":
+        (root.parent / "store").mkdir(exist_ok=True)
     parts = []
     for name, data in blobs.items():
         (root / "fixtures" / f"{name}.dat").write_bytes(data)

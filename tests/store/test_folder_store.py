@@ -88,7 +88,6 @@ def test_pull_refuses_an_object_of_the_wrong_size(blobs: Blobs) -> None:
 
 def test_pull_of_an_object_the_store_lacks_says_push(blobs: Blobs) -> None:
     project, _ = blobs
-    (project.root.parent / "store").mkdir()
     (project.root / "fixtures" / "alpha.dat").unlink()
     run = project.irisfx("pull", "alpha")
     assert run.code == 1, run.text
@@ -97,6 +96,7 @@ def test_pull_of_an_object_the_store_lacks_says_push(blobs: Blobs) -> None:
 
 def test_pull_from_a_store_folder_that_does_not_exist(blobs: Blobs) -> None:
     project, _ = blobs
+    (project.root.parent / "store").rmdir()
     (project.root / "fixtures" / "alpha.dat").unlink()
     run = project.irisfx("pull")
     assert run.code == 4, run.text
@@ -136,10 +136,11 @@ def test_a_damaged_partial_download_is_started_over(tmp_path: Path) -> None:
 def test_store_from_environment_wins_and_file_urls_work(blobs: Blobs) -> None:
     project, data = blobs
     elsewhere = project.root.parent / "elsewhere"
+    elsewhere.mkdir()
     run = project.irisfx("push", env={"IRISFX_STORE": elsewhere.as_uri()})
     assert run.code == 0, run.text
     assert object_path(elsewhere, data["alpha"]).exists()
-    assert not (project.root.parent / "store").exists()
+    assert not list((project.root.parent / "store").iterdir())
 
 
 def test_missing_backend_names_the_extra(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ def published(project: ProjectDir) -> ProjectDir:
     text = project.config.read_text().replace('iris = "sim://sim"',
                                                'iris = "sim://sim"\nstore = "../store"')
     project.config.write_text(text)
+    (project.root.parent / "store").mkdir()
     assert project.irisfx("apply").code == 0
     run = project.irisfx("push")
     assert run.code == 0, run.text

@@ -29,6 +29,7 @@ def test_init_store_writes_the_setting_and_ignores_fixture_files(tmp_path: Path)
     assert not (folder / ".gitattributes").exists()
     # The written project works: apply, then push to a folder store.
     store = tmp_path / "store"
+    store.mkdir()
     env = {**clean_env(tmp_path), "IRISFX_STORE": str(store)}
     for command in ("apply", "push"):
         proc = subprocess.run([sys.executable, "-m", "irisfx", command], cwd=folder, env=env,

@@ -110,3 +110,27 @@ def test_wrong_credentials_exit_4_without_the_secret(
         assert "refused access" in run.err
         assert secret not in run.text
         assert "Traceback" not in run.text
+
+
+def test_push_aborts_the_unfinished_uploads_a_killed_push_left(
+        s3_project: tuple[ProjectDir, dict[str, bytes]], s3_server: S3, bucket: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from irisfx.files.digest import StatCache
+    from irisfx.lockfile.project import load_project
+    from irisfx.store import transfer
+    from irisfx.store.location import open_store
+
+    project, data = s3_project
+    client = s3_server.client()
+    key = _key(data["alpha"])
+    left = client.create_multipart_upload(Bucket=bucket, Key=key)  # type: ignore[attr-defined]
+    for name, value in s3_server.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(transfer, "STALE_TEMP", -60)  # posed: every upload is old enough
+    loaded = load_project(project.config)
+    items = transfer.pinned_items(loaded, loaded.fixtures())
+    outcomes = transfer.push_files(open_store(loaded), items,
+                                   StatCache.in_state_dir(project.root / ".irisfx"))
+    assert {o.status for o in outcomes} == {"pushed"}
+    uploads = client.list_multipart_uploads(Bucket=bucket)  # type: ignore[attr-defined]
+    assert left["UploadId"] not in [u["UploadId"] for u in uploads.get("Uploads", [])]

@@ -38,14 +38,17 @@ from irisfx.engines.sim.database import open_database
 from irisfx.engines.sim.files import (
     clone_with_digest,
     copy_mismatch,
+    refuse_link,
     refuse_non_sqlite,
     refuse_unreadable,
     served_stat,
+    snapshot_failed,
     stat_changed,
 )
 from irisfx.engines.sim.records import (
     DatabaseRow,
     OwnerRow,
+    argument_namespace,
     checked_namespace,
     inside,
     owner_ref,
@@ -56,12 +59,9 @@ from irisfx.errors import ConfigError, ConflictError, EngineError, LockedError
 from irisfx.files.digest import copy_with_digest, sha256_file
 from irisfx.files.faults import checkpoint
 from irisfx.lockfile.models import SIM_PRODUCT
-from irisfx.lockfile.names import NAMESPACE_NAME, SYSTEM_NAMESPACES
 from irisfx.recipes.recipe import Recipe, run_recipe
 
 DAT_NAME = "IRIS.DAT"
-
-
 
 SERVER_VERSION_ENV = "IRISFX_SIM_SERVER_VERSION"
 
@@ -81,6 +81,11 @@ class SimEngine:
     @classmethod
     def open(cls, settings: EngineSettings) -> SimEngine:
         """Open (creating when absent) the simulated instance that ``settings.url`` names."""
+        if any(ord(c) < 32 or ord(c) == 127 for c in settings.url):
+            raise ConfigError(
+                "the sim:// URL holds a control character (such as a newline or a NUL byte)",
+                details=[f"url: {settings.url.encode('unicode_escape').decode()[:200]}"],
+                fix="correct the sim:// URL in fixtures.toml, IRISFX_IRIS or --iris")
         parts = urlsplit(settings.url)
         raw = (parts.netloc + parts.path) or "."
         directory = Path(raw) if Path(raw).is_absolute() else settings.root / raw
@@ -161,10 +166,13 @@ class SimEngine:
         try:
             checkpoint("sim.snapshot.dismounted")
             progress.start(f"snapshot {namespace}", None)
-            with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, closing(
-                sqlite3.connect(dest)
-            ) as dst:
-                src.backup(dst)
+            try:
+                with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
+                        closing(sqlite3.connect(dest)) as dst:
+                    src.backup(dst)
+            except sqlite3.Error as exc:
+                dest.unlink(missing_ok=True)  # a partial copy only takes room
+                raise snapshot_failed(exc, dest, source) from None
             progress.finish()
         finally:
             self._set_mounted(database.name, mounted=True)
@@ -234,7 +242,7 @@ class SimEngine:
 
     def unmount(self, namespace: str) -> None:
         """Remove an owned namespace, its database and files, whatever state it is in."""
-        namespace = _argument(namespace)
+        namespace = argument_namespace(namespace)
         with self.store.transaction() as change:
             row = change.owner(namespace)
             if row is None:
@@ -278,7 +286,11 @@ class SimEngine:
 
     def connect(self, namespace: str, *, read_only: bool = False,
                 timeout: float | None = None) -> SimConnection:
-        """A DB-API connection; read-only databases refuse writes, as on IRIS."""
+        """A DB-API connection; read-only databases refuse writes, as on IRIS.
+
+        ``read_only``: SQLite itself refuses every change (irisfx.engines.sim.database).
+        ``timeout``: a statement running longer is stopped with an EngineError.
+        """
         database = self._database_of(namespace)
         if not database.mounted:
             raise EngineError(
@@ -290,7 +302,9 @@ class SimEngine:
         if not path.is_file():
             raise EngineError(f"<DIRECTORY> {path} is missing (simulator)",
                               fix=f"run 'irisfx apply' to mount {namespace} again")
-        return SimConnection(open_database(path, writable=not database.readonly), namespace)
+        inner = open_database(path, writable=not database.readonly, query_only=read_only,
+                              timeout=timeout)
+        return SimConnection(inner, namespace)
 
     @contextmanager
     def lock(self, timeout: float = 0.0) -> Iterator[None]:
@@ -298,6 +312,7 @@ class SimEngine:
         self.store.ensure()  # the first writer makes the (empty) instance
         lock_dir = inside(self.directory, self.directory / "locks")
         lock_dir.mkdir(exist_ok=True)
+        refuse_link(lock_dir / f"{self.project}.lock", self.directory)
         lock = filelock.FileLock(lock_dir / f"{self.project}.lock", timeout=timeout)
         try:
             lock.acquire()
@@ -368,7 +383,7 @@ class SimEngine:
 
     def _record(self, namespace: str, role: Role, fixture: str, *, sha256: str | None = None,
                 recipe_sha256: str | None = None, readonly: bool = False) -> None:
-        namespace = _argument(namespace)
+        namespace = argument_namespace(namespace)
         with self.store.transaction() as change:
             row = change.owner(namespace)
             if row is not None and not self._mine(row):
@@ -400,11 +415,3 @@ class SimEngine:
             )
         return database
 
-
-def _argument(namespace: str) -> str:
-    """A namespace passed in by a caller: it names a folder, so it is held to the rules."""
-    if not NAMESPACE_NAME.match(namespace) or namespace in SYSTEM_NAMESPACES:
-        raise ConfigError(f"invalid namespace {namespace!r} for the simulator",
-                          fix="use upper-case letters, digits and '_', starting with a letter; "
-                          "IRIS's own namespaces are refused")
-    return namespace

@@ -12,11 +12,13 @@ import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from stat import S_ISREG
 
 from irisfx.engines.sim.database import open_database
 from irisfx.engines.sim.records import OwnerRow
-from irisfx.errors import IntegrityError
+from irisfx.errors import ApplyFailed, EngineError, IntegrityError
 from irisfx.files.digest import FileDigest, copy_with_digest, sha256_file
+from irisfx.files.diskfull import file_size, no_room
 
 
 def served_stat(path: Path) -> dict[str, int]:
@@ -79,6 +81,33 @@ def refuse_non_sqlite(path: Path) -> None:
             fix="the sim engine can only mount files it made; rebuild the fixture on the sim "
             "engine with 'irisfx apply --rebuild NAME', or point irisfx at an IRIS instance",
         )
+
+
+def snapshot_failed(exc: sqlite3.Error, dest: Path, source: Path) -> ApplyFailed | EngineError:
+    """The error for a snapshot SQLite could not write: out of room, or the engine's own."""
+    room = no_room(exc, dest, file_size(source))
+    if room is not None:
+        return ApplyFailed(room.message(), details=[
+            "the snapshot was not written; nothing was pinned"], fix=room.fix())
+    return EngineError(f"the simulator could not write the snapshot {dest}: {exc}",
+                       details=["nothing was pinned"],
+                       fix="check the disk and the folder's permissions, then run "
+                       "'irisfx apply' again")
+
+
+def refuse_link(path: Path, directory: Path) -> None:
+    """EngineError if ``path`` exists and is not a plain file (a link would be followed)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return
+    if not S_ISREG(info.st_mode):
+        raise EngineError(
+            f"cannot use the simulated instance at {directory}: {path.name} in "
+            f"{path.parent} is not a plain file (a symbolic link or another kind of file)",
+            details=["irisfx did not write through it"],
+            fix=f"move {path} out of the way (irisfx makes it itself), then run the command "
+            "again")
 
 
 def refuse_unreadable(path: Path) -> None:

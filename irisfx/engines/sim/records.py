@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, cast, get_args
 
 from irisfx.engines.base import ProjectRef, RecordState, Role
-from irisfx.errors import IntegrityError
+from irisfx.errors import ConfigError, IntegrityError
 from irisfx.lockfile.names import FIXTURE_NAME, NAMESPACE_NAME, PROJECT_NAME, SYSTEM_NAMESPACES
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -144,3 +144,12 @@ def inside(directory: Path, path: Path) -> Path:
 def owner_ref(row: OwnerRow) -> ProjectRef:
     """Who made the record ``row``."""
     return ProjectRef(name=row.project, id=row.project_id, location=row.location)
+
+
+def argument_namespace(namespace: str) -> str:
+    """A namespace passed in by a caller: it names a folder, so it is held to the rules."""
+    if not NAMESPACE_NAME.match(namespace) or namespace in SYSTEM_NAMESPACES:
+        raise ConfigError(f"invalid namespace {namespace!r} for the simulator",
+                          fix="use upper-case letters, digits and '_', starting with a letter; "
+                          "IRIS's own namespaces are refused")
+    return namespace

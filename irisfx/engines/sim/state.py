@@ -13,13 +13,17 @@ SQLite cannot read is reported as a damaged instance, never as a traceback.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, TypeVar
 
+from irisfx.engines.sim.changes import OWNER_COLUMNS, Transaction
 from irisfx.engines.sim.records import DatabaseRow, OwnerRow, database_row, owner_row
 from irisfx.errors import ApplyFailed, EngineError
 from irisfx.files.diskfull import no_room
@@ -31,9 +35,11 @@ FORMAT = 2  # PRAGMA user_version
 APPLICATION_ID = 0x49524658  # "IRFX" in PRAGMA application_id: this file is irisfx's
 # What irisfx itself puts in an instance folder before (or while) the state exists: a folder
 # holding only these is an empty instance, so a first write killed half-way is harmless.
+SQLITE_SIDE_FILES = (f"{STATE_NAME}-wal", f"{STATE_NAME}-shm", f"{STATE_NAME}-journal")
 OWN_ENTRIES = frozenset({STATE_NAME, f"{STATE_NAME}-wal", f"{STATE_NAME}-shm",
                          f"{STATE_NAME}-journal", "locks", ".instance.lock"})
-BUSY_TIMEOUT = 60.0
+BUSY_TIMEOUT = 60.0  # seconds to wait for another process's lock on the state
+_BUSY_STEP = 0.05  # SQLite waits this long per try; the wait between tries can be interrupted
 T = TypeVar("T")
 
 SCHEMA = """
@@ -49,9 +55,6 @@ CREATE TABLE IF NOT EXISTS owners (
 CREATE TABLE IF NOT EXISTS about (text TEXT NOT NULL);
 """
 ABOUT = "irisfx-sim: a simulated IRIS instance; IRIS.DAT files are SQLite"
-OWNER_COLUMNS = ("namespace", "project", "project_id", "location", "role", "fixture", "state",
-                 "sha256", "recipe_sha256", "readonly", "size", "mtime_ns", "ctime_ns",
-                 "inode")
 
 
 @dataclass(frozen=True)
@@ -121,21 +124,12 @@ class StateStore:
 
     def read(self) -> Snapshot:
         """The whole state (empty when the instance does not exist yet)."""
-        connection = self._open(create=False)
-        if connection is None:
-            return Snapshot({}, {}, {})
-        with self._guard():
-            connection.execute("BEGIN")
-            try:
-                if not self._initialized(connection):
-                    return Snapshot({}, {}, {})
-                return Snapshot(
-                    namespaces=self._namespaces(connection),
-                    databases={row.name: row for row in self._databases(connection)},
-                    owners={row.namespace: row for row in self._owners(connection)},
-                )
-            finally:
-                connection.execute("COMMIT")
+        found = self._one(lambda connection: [Snapshot(
+            namespaces=self._namespaces(connection),
+            databases={row.name: row for row in self._databases(connection)},
+            owners={row.namespace: row for row in self._owners(connection)},
+        )])
+        return found[0] if found else Snapshot({}, {}, {})
 
     def owner(self, namespace: str) -> OwnerRow | None:
         """The ownership record of ``namespace`` alone (validated), if there is one."""
@@ -152,15 +146,24 @@ class StateStore:
         return found[0] if found else None
 
     def _one(self, query: Callable[[sqlite3.Connection], list[T]]) -> list[T]:
+        """``query`` in one read transaction, tried again while another process holds a lock
+        that keeps it from reading (up to BUSY_TIMEOUT; Ctrl-C stops the wait)."""
         connection = self._open(create=False)
         if connection is None:
             return []
+        deadline = time.monotonic() + BUSY_TIMEOUT
         with self._guard():
-            connection.execute("BEGIN")
-            try:
-                return query(connection) if self._initialized(connection) else []
-            finally:
-                connection.execute("COMMIT")
+            while True:
+                connection.execute("BEGIN")
+                try:
+                    return query(connection) if self._initialized(connection) else []
+                except sqlite3.OperationalError as exc:
+                    if ("locked" not in str(exc) and "busy" not in str(exc)) \
+                            or time.monotonic() > deadline:
+                        raise
+                finally:
+                    connection.execute("COMMIT")
+                time.sleep(_BUSY_STEP)
 
     def _namespaces(self, connection: sqlite3.Connection) -> dict[str, str]:
         from irisfx.engines.sim.records import namespace_pair
@@ -204,12 +207,12 @@ class StateStore:
 
     @contextmanager
     def _changing(self, connection: sqlite3.Connection) -> Iterator[Transaction]:
-        connection.execute("BEGIN IMMEDIATE")
+        self._begin(connection, "BEGIN IMMEDIATE")
         try:
             if not self._initialized(connection):
                 self._initialize(connection)
                 checkpoint("sim.instance.creating")
-            yield Transaction(self, connection)
+            yield Transaction(self._owners, connection)
         except BaseException:
             connection.execute("ROLLBACK")
             raise
@@ -220,29 +223,80 @@ class StateStore:
     def _open(self, *, create: bool) -> sqlite3.Connection | None:
         if self._connection is not None:
             return self._connection
+        self._refuse_links()
         if not create and not self.path.exists():
             return None
         if create:
             self.directory.mkdir(exist_ok=True)
         with self._guard():
             # Autocommit mode: transactions are begun and ended explicitly above.
-            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
+            connection = sqlite3.connect(self._uri(writable=create), uri=True,
+                                         timeout=_BUSY_STEP, isolation_level=None,
                                          check_same_thread=False)
             try:
-                connection.execute("PRAGMA synchronous=FULL")
+                if create or self._writable():
+                    connection.execute("PRAGMA synchronous=FULL")
             except BaseException:
                 connection.close()
                 raise
         self._connection = connection
         return connection
 
+    def _refuse_links(self) -> None:
+        """EngineError if the state file or one of SQLite's files beside it is a link or not
+        a regular file: SQLite would read and write through it, out of the instance folder."""
+        for name in (STATE_NAME, *SQLITE_SIDE_FILES):
+            try:
+                info = (self.directory / name).lstat()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise self._unreachable(f"{name}: {exc.strerror}") from None
+            if not S_ISREG(info.st_mode):
+                raise EngineError(
+                    f"cannot use the simulated instance at {self.directory}: {name} is "
+                    "not a plain file (a symbolic link or another kind of file)",
+                    details=["irisfx did not read or write through it"],
+                    fix=f"move {self.directory / name} out of the way: the simulator's state "
+                    "is a plain file it makes itself; then run the command again")
+
+    def _writable(self) -> bool:
+        return os.access(self.directory, os.W_OK)
+
+    def _uri(self, *, writable: bool) -> str:
+        path = str(self.path.absolute()).replace("%", "%25").replace("?", "%3f")
+        path = path.replace("#", "%23")
+        if writable or self._writable():
+            return f"file:{path}"
+        # A folder irisfx may not write (a read-only mount): read-only commands still read
+        # it. SQLite cannot make its -shm there, so the state is read as it lies on disk.
+        return f"file:{path}?mode=ro&immutable=1"
+
     def _use_wal(self, connection: sqlite3.Connection) -> None:
         # Persistent in the file once set; switching needs a moment with no other writer,
         # which the busy timeout covers. Done before the first change, not on reads, so a
         # read-only look at an instance creates nothing.
         if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            connection.execute("PRAGMA journal_mode=WAL")
+            self._begin(connection, "PRAGMA journal_mode=WAL")
         self._wal = True
+
+    def _begin(self, connection: sqlite3.Connection, statement: str) -> None:
+        """Run ``statement`` (one that takes a lock), waiting up to BUSY_TIMEOUT for it.
+
+        SQLite's own wait cannot be interrupted, so it is kept short and retried here, where
+        Ctrl-C and SIGTERM stop the wait at once.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                connection.execute(statement)
+                return
+            except sqlite3.OperationalError as exc:
+                text = str(exc)
+                if ("locked" not in text and "busy" not in text) \
+                        or time.monotonic() > deadline:
+                    raise
+            time.sleep(_BUSY_STEP)
 
     def _initialized(self, connection: sqlite3.Connection) -> bool:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -277,14 +331,21 @@ class StateStore:
             text = str(exc)
             if "locked" in text or "busy" in text:
                 raise EngineError(
-                    f"the simulated instance at {self.directory} stayed busy for "
-                    f"{BUSY_TIMEOUT:.0f} s", details=[text],
-                    fix="another irisfx process is changing it; retry when it is done") from None
+                    f"the simulated instance at {self.directory} stayed locked for "
+                    f"{BUSY_TIMEOUT:.0f} s", details=[
+                        f"{STATE_NAME}: {text}",
+                        "a process holds a lock on it: an irisfx command changing the "
+                        "instance, or another program that opened the file (such as the "
+                        "sqlite3 shell or a database browser)"],
+                    fix=f"let that process finish or close {self.path}, then retry "
+                    "(fuser or lsof on the file names it)") from None
             if "unable to open" in text or "readonly" in text:
                 raise self._unreachable(text) from None
             raise self._full(exc) or self._corrupt(text) from None
         except sqlite3.DatabaseError as exc:
             raise self._full(exc) or self._corrupt(str(exc)) from None
+        except UnicodeError as exc:  # text that is not UTF-8: not something irisfx wrote
+            raise self._corrupt(f"text that is not UTF-8 ({exc})") from None
 
     def _full(self, exc: sqlite3.Error) -> ApplyFailed | None:
         # Out of room is not damage: the transaction rolled back, so nothing needs deleting.
@@ -313,58 +374,3 @@ class StateStore:
             f"cannot use the simulated instance at {self.directory}: {why}",
             fix="check the sim:// URL in fixtures.toml, IRISFX_IRIS or --iris, and the "
             "folder's permissions; the default is sim://.irisfx/sim")
-
-
-class Transaction:
-    """The changes one state transaction may make; each touches only its own rows."""
-
-    def __init__(self, store: StateStore, connection: sqlite3.Connection) -> None:
-        self._store = store
-        self._db = connection
-
-    def owner(self, namespace: str) -> OwnerRow | None:
-        """The ownership record of ``namespace`` (validated), if there is one."""
-        rows = self._store._owners(self._db, "WHERE namespace = ?", (namespace,))
-        return rows[0] if rows else None
-
-    def namespace_exists(self, namespace: str) -> bool:
-        """Whether the instance has a namespace ``namespace``."""
-        row = self._db.execute("SELECT 1 FROM namespaces WHERE name = ?", (namespace,))
-        return row.fetchone() is not None
-
-    def put_owner(self, row: OwnerRow) -> None:
-        """Insert or replace an ownership record."""
-        values = [getattr(row, column) for column in OWNER_COLUMNS]
-        values[OWNER_COLUMNS.index("readonly")] = int(row.readonly)
-        self._db.execute(
-            f"INSERT OR REPLACE INTO owners ({', '.join(OWNER_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(OWNER_COLUMNS))})", values)
-
-    def update_owner(self, namespace: str, **changes: object) -> None:
-        """Change some columns of one ownership record."""
-        unknown = set(changes) - set(OWNER_COLUMNS)
-        assert not unknown, unknown  # column names come from this package, never from input
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        self._db.execute(f"UPDATE owners SET {assignments} WHERE namespace = ?",
-                         [*changes.values(), namespace])
-
-    def drop_owner(self, namespace: str) -> None:
-        """Delete one ownership record."""
-        self._db.execute("DELETE FROM owners WHERE namespace = ?", (namespace,))
-
-    def create_namespace(self, namespace: str, *, readonly: bool) -> None:
-        """A database and a namespace of the same name."""
-        self._db.execute("INSERT OR REPLACE INTO databases (name, readonly, mounted) "
-                         "VALUES (?, ?, 1)", (namespace, int(readonly)))
-        self._db.execute("INSERT OR REPLACE INTO namespaces (name, database) VALUES (?, ?)",
-                         (namespace, namespace))
-
-    def drop_namespace(self, namespace: str) -> None:
-        """Delete a namespace and its database."""
-        self._db.execute("DELETE FROM namespaces WHERE name = ?", (namespace,))
-        self._db.execute("DELETE FROM databases WHERE name = ?", (namespace,))
-
-    def set_mounted(self, database: str, *, mounted: bool) -> None:
-        """Mount or dismount a database."""
-        self._db.execute("UPDATE databases SET mounted = ? WHERE name = ?",
-                         (int(mounted), database))
