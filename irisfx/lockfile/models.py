@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from irisfx.lockfile import names
+from irisfx.lockfile.manifest import check_line
 from irisfx.lockfile.queries import MAX_ROWS, check_equals, check_read_only
 
 # Patterns for editors (``irisfx schema``); the validators below are what irisfx enforces and
@@ -211,6 +212,9 @@ class Query(Model):
     equals: Equals
 
 
+ManifestLine = Annotated[str, AfterValidator(check_line)]
+
+
 class Pin(Model):
     """What irisfx recorded about the file it made. Written by irisfx, never by hand."""
 
@@ -220,6 +224,9 @@ class Pin(Model):
     built_by: str = Field(description="The product and version that wrote the file.")
     tables: dict[TableName, NonNegativeInt] = Field(default_factory=dict)
     created: datetime
+    manifest: dict[TableName, ManifestLine] | None = Field(
+        default=None, description="Per table, one line written by irisfx: rows, content "
+        "digest, key, columns and types (docs/diff.md).")
 
     @property
     def from_simulator(self) -> bool:

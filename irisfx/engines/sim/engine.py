@@ -42,6 +42,7 @@ from irisfx.engines.sim.files import (
     served_stat,
     stat_changed,
 )
+from irisfx.engines.sim.manifest import SimReader
 from irisfx.engines.sim.records import (
     DatabaseRow,
     OwnerRow,
@@ -287,6 +288,10 @@ class SimEngine:
             raise EngineError(f"<DIRECTORY> {path} is missing (simulator)",
                               fix=f"run 'irisfx apply' to mount {namespace} again")
         return SimConnection(open_database(path, writable=not database.readonly), namespace)
+
+    def reader(self, namespace: str) -> SimReader:
+        """Read-only access to the namespace's tables and rows (irisfx.engines.sim.manifest)."""
+        return SimReader.of_connection(self.connect(namespace, read_only=True))
 
     @contextmanager
     def lock(self, timeout: float = 0.0) -> Iterator[None]:
