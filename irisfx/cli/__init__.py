@@ -23,6 +23,7 @@ from irisfx.cli import instance  # noqa: F401
 from irisfx.cli import housekeeping  # noqa: F401
 from irisfx.cli import project  # noqa: F401
 from irisfx.cli import store  # noqa: F401
+from irisfx.cli import diff  # noqa: F401
 # isort: on
 from irisfx.errors import ExitCode, IrisfxError, exit_code_for
 from irisfx.files.signals import handle_sigterm_as_interrupt

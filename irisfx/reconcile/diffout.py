@@ -55,14 +55,13 @@ def _columns(table: TableDiff) -> list[str]:
 def _cells(sample: RowSample) -> list[tuple[str, str, str]]:
     """(column, before, after) for the columns a reviewer needs to see in this row."""
     before, after = sample.before or {}, sample.after or {}
-    names = list(after) + [n for n in before if n not in after]
-    cells = []
-    for name in names:
-        old = _short(show_value(before[name])) if name in before else ""
-        new = _short(show_value(after[name])) if name in after else ""
-        if sample.change != "changed" or old != new or name not in before or name not in after:
-            cells.append((name, old, new))
-    return cells
+    if sample.change == "changed":
+        # Columns on one side only are reported once, as columns added or removed.
+        return [(n, _short(show_value(before[n])), _short(show_value(after[n])))
+                for n in after if n in before and before[n] != after[n]]
+    return [(n, _short(show_value(before.get(n))) if n in before else "",
+             _short(show_value(after.get(n))) if n in after else "")
+            for n in (after or before)]
 
 
 def _sample_rows(table: TableDiff) -> list[tuple[str, str, str, str]]:

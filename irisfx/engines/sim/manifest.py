@@ -24,6 +24,13 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _iris_type(declared: str) -> str:
+    """The type as the recipe wrote it: the simulator's SQL translation stores IRIS's
+    ``VARCHAR(n)`` as SQLite's ``TEXT(n)``."""
+    text = normalize_type(declared)
+    return "VARCHAR" + text[4:] if text.startswith("TEXT(") else text
+
+
 class SimReader:
     """A :class:`irisfx.engines.manifest.DatabaseReader` over an SQLite connection."""
 
@@ -60,7 +67,7 @@ class SimReader:
 
     def _schema(self, name: str) -> TableSchema:
         info = self._inner.execute(f"PRAGMA table_info({_ident(name)})").fetchall()
-        columns = tuple(Column(str(row[1]), normalize_type(str(row[2] or ""))) for row in info)
+        columns = tuple(Column(str(row[1]), _iris_type(str(row[2] or ""))) for row in info)
         key = tuple(str(row[1]) for row in sorted((r for r in info if r[5]), key=lambda r: r[5]))
         return TableSchema(name, columns, key)
 
