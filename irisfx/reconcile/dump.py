@@ -42,6 +42,11 @@ def dump_file(path: Path, *, project: Project | None, rows: int = DEFAULT_ROWS) 
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}",
                          fix="pass the path of a fixture file you can read") from None
+    if label is None and _lfs_pointer(path):
+        # git hands textconv the blob, which for a git LFS file is its pointer.
+        yield "# irisfx dump: a git LFS pointer (run 'git lfs pull' for the file)"
+        yield from path.read_text("utf-8", "replace").splitlines()
+        return
     if label is None:
         raise UsageError(f"{path} is not a database file irisfx knows (IRIS or simulator)",
                          fix="pass an IRIS.DAT that irisfx or IRIS made")
@@ -70,6 +75,11 @@ def dump_file(path: Path, *, project: Project | None, rows: int = DEFAULT_ROWS) 
                        "covers them; irisfx dump --rows N shows more)")
     finally:
         reader.close()
+
+
+def _lfs_pointer(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(40).startswith(b"version https://git-lfs")
 
 
 def _row_line(key_names: tuple[str, ...], names: list[str], key: Any, row: tuple[Any, ...]
@@ -108,3 +118,23 @@ def _iris_file(path: Path, label: DatabaseLabel, project: Project | None) -> Ite
         yield f"table {name}"
         yield f"  manifest: {manifest[name]}"
 
+
+
+GITATTRIBUTES_LINE = "*.DAT diff=irisfx"
+TEXTCONV_COMMAND = 'git config diff.irisfx.textconv "irisfx dump"'
+
+
+def add_diff_driver(folder: Path) -> list[str]:
+    """Route fixture files through ``irisfx dump`` in ``git diff`` (.gitattributes); returns
+    what was done and the one command git needs, as lines for ``init`` to print."""
+    attributes = folder / ".gitattributes"
+    text = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    done = []
+    if GITATTRIBUTES_LINE not in text.splitlines():
+        if text and not text.endswith("\n"):
+            text += "\n"
+        attributes.write_text(text + "# git diff shows fixture rows through irisfx dump\n"
+                              + GITATTRIBUTES_LINE + "\n", encoding="utf-8")
+        done.append(f"added '{GITATTRIBUTES_LINE}' to .gitattributes")
+    done.append(f"for readable fixture diffs in git, run once: {TEXTCONV_COMMAND}")
+    return done
