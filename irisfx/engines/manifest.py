@@ -43,7 +43,8 @@ class DatabaseReader(Protocol):
 
     def keyed_rows(self, table: TableSchema) -> Iterator[tuple[Any, Row]]:
         """``(key, row)`` for every row, in key order; the key is the primary key's values
-        (one value: itself) or the row id; the row holds the values of ``table.columns``."""
+        (one value: itself) or the row id, always hashable (a tuple, never a list); the row
+        holds the values of ``table.columns``."""
         ...
 
     def close(self) -> None:

@@ -10,6 +10,8 @@ irisfx.reconcile.diffout.
 from __future__ import annotations
 
 import heapq
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -119,21 +121,22 @@ def _diff_table(before: DatabaseReader, old: TableSchema, after: DatabaseReader,
                          if c.name in old_types and old_types[c.name] != c.type],
     )
     common = [c.name for c in new.columns if c.name in old_types]
-    old_at = [[c.name for c in old.columns].index(n) for n in common]
-    new_at = [[c.name for c in new.columns].index(n) for n in common]
-    old_rows: dict[Any, Row] = {}
-    for key, row in before.keyed_rows(old):
-        old_rows[_hashable(key)] = row
+    old_names, new_names = [c.name for c in old.columns], [c.name for c in new.columns]
+    same_shape = old_names == new_names
+    old_view = _projection([old_names.index(n) for n in common])
+    new_view = _projection([new_names.index(n) for n in common])
+    old_rows: dict[Any, Row] = dict(before.keyed_rows(old))
     diff.rows_before = len(old_rows)
     events: list[tuple[RowChangeKind, Any, Row | None, Row | None]] = []
     seen = 0
+    pop = old_rows.pop
     for key, row in after.keyed_rows(new):
         seen += 1
-        was = old_rows.pop(_hashable(key), None)
+        was = pop(key, None)
         if was is None:
             diff.added += 1
             events.append(("added", key, None, row))
-        elif [was[i] for i in old_at] != [row[i] for i in new_at]:
+        elif (was != row) if same_shape else (old_view(was) != new_view(row)):
             diff.changed += 1
             events.append(("changed", key, was, row))
     diff.rows_after = seen
@@ -154,13 +157,11 @@ def _named(table: TableSchema, row: Row) -> dict[str, Any]:
     return {c.name: v for c, v in zip(table.columns, row, strict=False)}
 
 
-def _hashable(key: Any) -> Any:
-    # A row id or key value from the driver may be a list or bytearray.
-    if isinstance(key, list):
-        return tuple(key)
-    if isinstance(key, bytearray | memoryview):
-        return bytes(key)
-    return key
+def _projection(positions: list[int]) -> Callable[[Row], Any]:
+    """The values at ``positions`` of a row, in a form two rows can be compared by."""
+    if not positions:
+        return lambda row: ()
+    return operator.itemgetter(*positions)
 
 
 def _order(key: Any) -> tuple[Any, ...]:

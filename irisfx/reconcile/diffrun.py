@@ -52,7 +52,7 @@ def diff_files(before: Path, after: Path, *, samples: int = DEFAULT_SAMPLES,
     finally:
         if opened is not None:
             opened.close()
-    return FixtureDiff(f"{before.name} → {after.name}", Side(str(before)), Side(str(after)),
+    return FixtureDiff("(two files)", Side(str(before)), Side(str(after)),
                        tables)
 
 

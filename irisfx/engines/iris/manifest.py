@@ -48,6 +48,11 @@ def table_sql(table: str) -> str:
     return f"{quote_identifier(schema)}.{quote_identifier(name)}"
 
 
+def _hashable(value: Any) -> Any:
+    # The driver may return binary values as bytearray, which cannot key a dict.
+    return bytes(value) if isinstance(value, bytearray | memoryview) else value
+
+
 class IrisReader:
     """A :class:`irisfx.engines.manifest.DatabaseReader` over a DB-API connection to IRIS."""
 
@@ -89,9 +94,9 @@ class IrisReader:
                               f"ORDER BY {order}")
         positions = table.key_positions()
         for raw in rows:
-            row = tuple(raw[1:])
+            row = tuple(_hashable(v) for v in raw[1:])
             if not table.key:
-                yield raw[0], row
+                yield _hashable(raw[0]), row
             elif len(positions) == 1:
                 yield row[positions[0]], row
             else:
