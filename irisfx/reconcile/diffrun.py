@@ -15,6 +15,7 @@ from pathlib import Path
 
 from irisfx.engines.base import Engine
 from irisfx.files.dbfile import read_label
+from irisfx.files.digest import sha256_file
 from irisfx.lockfile.models import Pin, ResolvedFixture
 from irisfx.lockfile.project import Project, select_fixtures
 from irisfx.recipes.recipe import load_recipe
@@ -114,6 +115,13 @@ def _one(session: DiffSession, project: Project, fixture: ResolvedFixture,
                        diff_databases(old, new, samples=request.samples))
 
 
+def _file_matches(path: Path, sha256: str) -> bool:
+    try:
+        return sha256_file(path).sha256 == sha256
+    except OSError:
+        return False
+
+
 def _between_revisions(session: DiffSession, project: Project, fixture: ResolvedFixture,
                        request: DiffRequest) -> FixtureDiff:
     assert request.from_rev is not None
@@ -123,6 +131,11 @@ def _between_revisions(session: DiffSession, project: Project, fixture: Resolved
     else:
         new_path, new_pin = session.at_revision(fixture, request.to_rev)
         new_side = _pin_side(request.to_rev, new_pin)
+    pinned_now = fixture.pin if request.to_rev is None else new_pin
+    if old_pin is not None and pinned_now is not None and old_pin.sha256 == pinned_now.sha256 \
+            and (request.to_rev is not None or _file_matches(new_path, old_pin.sha256)):
+        return FixtureDiff(fixture.name, _pin_side(request.from_rev, old_pin), new_side,
+                           note="unchanged: the same pinned file on both sides")
     old = session.file(old_path, fixture.name)
     new = session.file(new_path, fixture.name)
     return FixtureDiff(fixture.name, _pin_side(request.from_rev, old_pin), new_side,

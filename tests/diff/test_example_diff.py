@@ -224,3 +224,40 @@ def test_diff_between_git_revisions(reapplied: Reapplied) -> None:
                                 "changed": 1}
     bad = project.irisfx("diff", "--from", "no-such-rev")
     assert bad.code == 1 and "fix:" in bad.err and "Traceback" not in bad.err
+
+
+def _diff_workflow() -> str:
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- diff-workflow -->\n```yaml\n(.*?)```", text, re.DOTALL)
+    assert found, "docs/ci.md lost its diff-workflow block"
+    return found.group(1)
+
+
+def test_ci_diff_workflow_passes_actionlint(tmp_path: Path) -> None:
+    workflow = tmp_path / ".github" / "workflows" / "fixture-diff.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(_diff_workflow())
+    actionlint = Path(sys.executable).with_name("actionlint")
+    proc = subprocess.run([str(actionlint), "-no-color", str(workflow)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ci_diff_workflow_step_posts_the_change(reapplied: Reapplied, tmp_path: Path) -> None:
+    import yaml
+
+    project = reapplied.project
+    steps = yaml.safe_load(_diff_workflow())["jobs"]["diff"]["steps"]
+    command = [s["run"] for s in steps if "run" in s and "irisfx" in s["run"]
+               and not s["run"].startswith("pip ")]
+    assert command == ['irisfx diff --from "origin/$BASE_REF" --format github']
+    _git(project.root, "update-ref", "refs/remotes/origin/main", "HEAD")  # the PR's base
+    summary = tmp_path / "summary.md"
+    proc = subprocess.run(
+        ["bash", "-c", command[0].replace("irisfx ", f"{sys.executable} -m irisfx ", 1)],
+        cwd=project.root, capture_output=True, text=True, timeout=120, check=False,
+        env={**project.env, "BASE_REF": "main", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    markdown = summary.read_text(encoding="utf-8")
+    assert ("| changed `RAG.Entities` | 100 → 103 | 3 | 0 | 1 | - column Summary VARCHAR(500) |"
+            in markdown), markdown
