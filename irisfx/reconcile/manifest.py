@@ -8,9 +8,12 @@ counts in ``expect``; ``apply`` prints :func:`manifest_changes` between the old 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from irisfx.engines.base import Engine
 from irisfx.engines.manifest import database_manifest
+from irisfx.errors import IntegrityError
+from irisfx.files.dbfile import read_label
 from irisfx.lockfile.manifest import TableManifest, parse_line
 from irisfx.lockfile.models import Pin, ResolvedFixture
 
@@ -20,6 +23,29 @@ def pin_manifest(engine: Engine, namespace: str) -> dict[str, str]:
     reader = engine.reader(namespace)
     try:
         return {name: m.line() for name, m in database_manifest(reader).items()}
+    finally:
+        reader.close()
+
+
+def file_manifest(path: Path) -> dict[str, str] | None:
+    """The manifest lines of a simulator file read directly; None when it is no simulator
+    file or cannot be read (an IRIS file needs a server: its manifest comes from a build)."""
+    try:
+        label = read_label(path)
+    except OSError:
+        return None
+    if label is None or label.kind != "sim":
+        return None
+    from irisfx.engines.sim.manifest import SimReader  # only for a simulator file
+
+    try:
+        reader = SimReader.open_file(path)
+    except IntegrityError:
+        return None
+    try:
+        return {name: m.line() for name, m in database_manifest(reader).items()}
+    except IntegrityError:
+        return None
     finally:
         reader.close()
 

@@ -107,3 +107,18 @@ def test_dump_of_a_pinned_iris_file_prints_its_manifest(folder: ProjectDir) -> N
     assert run.code == 0, run.text
     assert "# fixture a, built by IRIS for UNIX 2024.1" in run.out
     assert run.out.splitlines()[-2:] == ["table Shop.Item", f"  manifest: {line}"]
+
+
+def test_pin_of_an_adopted_simulator_file_records_its_manifest(folder: ProjectDir) -> None:
+    import tomllib
+
+    (folder.root / "fx").mkdir()
+    write_db(folder.root / "fx" / "IRIS.DAT", {"A.T": (COLUMNS, {2: (2, "b"), 1: (1, "a")})})
+    folder.config.write_text('[irisfx]\nproject = "p"\niris = "sim://sim"\n\n[fixtures.a]\n'
+                             'file = "fx/IRIS.DAT"\n', encoding="utf-8")
+    run = folder.irisfx("pin", "a", "--yes")
+    assert run.code == 0, run.text
+    pin = tomllib.loads(folder.config.read_text())["fixtures"]["a"]["pin"]
+    line = pin["manifest"]["A.T"]
+    assert line.startswith("2 rows; digest ")
+    assert line.endswith("; key ID; columns ID INTEGER, Name VARCHAR(20)")
