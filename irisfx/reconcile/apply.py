@@ -48,6 +48,7 @@ from irisfx.reconcile.manifest import pin_manifest
 from irisfx.reconcile.observe import Observation, new_file_path
 from irisfx.reconcile.plan import Action, Plan
 from irisfx.reconcile.planned import compute_plan
+from irisfx.reconcile.renames import advise_plan
 from irisfx.reconcile.report import SavedPlan
 from irisfx.reconcile.workspace import Workspace
 
@@ -114,7 +115,7 @@ def run_apply(
             raise UsageError("apply cancelled; nothing was changed")
         _Runner(ws, engine, planned.observation, on_event).run(plan)
         if plan.problems:
-            raise blocked_error(plan)
+            raise blocked_error(advise_plan(ws, plan))
         return plan
 
 
@@ -261,6 +262,7 @@ class _Runner:
             pin = Pin(sha256=received.sha256, size=received.size,
                       recipe_sha256=recipe.sha256 if recipe else None,
                       built_by=self.observation.engine.product, tables=tables,
+                      queries=list(fixture.decl.queries) or None,
                       created=datetime.now(UTC).replace(microsecond=0),
                       manifest=pin_manifest(self.engine, fixture.source))
             check_same_folder(self.project.root, relative.parent, folder)
