@@ -140,11 +140,13 @@ class _Runner:
                 self._run_one(plan, action)
         except BaseException:
             self.pins.close()
+            self.ws.save_cache()
             if self.pinned:  # best effort: a journal left behind is folded by the next apply
                 with contextlib.suppress(IrisfxError, OSError):
                     self.ws.project = fold(self.ws.project)
             raise
         self.pins.close()
+        self.ws.save_cache()  # the whole cache once; each action only appended its change
         if self.pinned:
             try:
                 self.ws.project = fold(self.ws.project)
@@ -174,7 +176,7 @@ class _Runner:
             raise self._failed(plan, action, f"{exc.strerror or exc}: {exc.filename}",
                                [], None) from exc
         finally:
-            self.ws.save_cache()
+            self.ws.flush_cache()
         self.done += 1
         self.on_event("done", action)
         checkpoint(f"apply.{action.kind}.done")
