@@ -33,6 +33,7 @@ def _load_app() -> typer.Typer:
     from irisfx.cli import housekeeping  # noqa: F401
     from irisfx.cli import project  # noqa: F401
     from irisfx.cli import store  # noqa: F401
+    from irisfx.cli import diff  # noqa: F401
     # isort: on
     globals()["app"] = app  # the submodule irisfx.cli.app must not shadow the app itself
     return app

@@ -27,7 +27,7 @@ def fixture_summary(f: ResolvedFixture) -> dict[str, Any]:
         "pin": None if pin is None else {
             "sha256": pin.sha256, "size": pin.size, "recipe_sha256": pin.recipe_sha256,
             "built_by": pin.built_by, "created": pin.created.isoformat(),
-            "tables": dict(pin.tables)},
+            "tables": dict(pin.tables), "manifest": dict(pin.manifest or {})},
         "queries": [{"sql": q.sql, "equals": q.equals}
                     for q in getattr(f.decl, "queries", None) or []],
     }

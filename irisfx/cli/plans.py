@@ -28,7 +28,8 @@ from irisfx.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from irisfx.engines.base import Engine
-    from irisfx.lockfile.models import ResolvedFixture
+    from irisfx.lockfile.models import Pin, ResolvedFixture
+    from irisfx.lockfile.project import Project
     from irisfx.reconcile.plan import Plan
 
 
@@ -71,7 +72,8 @@ def plan_cmd(
     if as_json:
         typer.echo(json.dumps(plan_json(planned), indent=2))
     else:
-        echo_plan(g, render_text(planned.plan, planned.observation.engine.product))
+        echo_plan(g, render_text(planned.plan, planned.observation.engine.product,
+                                 _expected(ws.project, planned.plan)))
         if out is not None:
             typer.echo(f"\nSaved the plan to {out}. Apply it with: irisfx apply --plan {out}")
     emit_plan(output, ws, planned, "plan", annotate=not as_json)
@@ -133,7 +135,7 @@ def apply_cmd(
 
     def confirm(plan: Plan) -> bool:
         checkpoint("cli.apply.confirm")
-        echo_plan(g, render_text(plan, engine.info().product))
+        echo_plan(g, render_text(plan, engine.info().product, _expected(ws.project, plan)))
         if auto_approve or saved is not None:  # a reviewed, saved plan is the approval
             return True
         dropping = [describe(a) for a in plan.needs_consent(options.rebuild)]
@@ -156,6 +158,7 @@ def apply_cmd(
                 spinner.stop()
             typer.echo(style(g, "done", "green") + action_line(action))
 
+    pins_before = {f.name: f.pin for f in ws.project.fixtures()}
     try:
         with opened_engine(g, ws) as engine:
             plan = run_apply(ws, engine, options, confirm=confirm, on_event=on_event)
@@ -166,6 +169,7 @@ def apply_cmd(
     if not plan.actions:
         typer.echo(NO_CHANGES)
     else:
+        _print_manifest_changes(ws.project, plan, pins_before)
         typer.echo("Apply complete. " + summary_line(plan).replace("Plan: ", "").replace(
             " to ", " "))
     checkpoint("cli.apply.complete")
@@ -222,6 +226,32 @@ def check_cmd(
         raise typer.Exit(ExitCode.INTEGRITY)
     if plan.actions:
         raise typer.Exit(ExitCode.CHANGES)
+
+
+def _expected(project: Project, plan: Plan) -> dict[str, list[str]]:
+    """Under each snapshot: the manifest change its rebuild is expected to make."""
+    from irisfx.reconcile.manifest import expected_changes
+
+    return {a.fixture: expected_changes(project.fixture(a.fixture)) for a in plan.actions
+            if a.kind == "snapshot" and a.fixture in project.doc.fixtures}
+
+
+def _print_manifest_changes(project: Project, plan: Plan,
+                            before: dict[str, Pin | None]) -> None:
+    """What each new pin's manifest says changed (docs/diff.md)."""
+    from irisfx.reconcile.manifest import manifest_changes
+
+    for action in plan.actions:
+        if action.kind != "snapshot" or action.fixture not in project.doc.fixtures:
+            continue
+        pin = project.fixture(action.fixture).pin
+        if pin is None or pin == before.get(action.fixture):
+            continue
+        lines = manifest_changes(before.get(action.fixture), pin)
+        typer.echo(f"manifest of {action.fixture}: "
+                   + ("no table changed" if not lines else "what the new pin changed"))
+        for line in lines:
+            typer.echo(f"  {line}")
 
 
 def _queries_verdict(failures: list[dict[str, object]], skipped: list[str]) -> str:

@@ -66,6 +66,9 @@ def init_cmd(
         lines[-1:-1] = add_store(Path.cwd(), Path.cwd() / "fixtures.toml", store)
     if lfs:
         lines[-1:-1] = add_lfs(Path.cwd())
+    from irisfx.reconcile.dump import add_diff_driver
+
+    lines[-1:-1] = add_diff_driver(Path.cwd())
     for line in lines:
         typer.echo(line)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
+from irisfx.engines.manifest import DatabaseReader
 from irisfx.errors import ConflictError
 from irisfx.files.progress import NoProgress, Progress
 from irisfx.recipes.connection import Connection, Cursor
@@ -200,6 +201,11 @@ class Engine(Protocol):
         statement type and rolls back), never a parse of the SQL text by irisfx.
         ``timeout``: seconds after which a running statement is interrupted (EngineError).
         """
+        ...
+
+    def reader(self, namespace: str) -> DatabaseReader:
+        """Read-only access to ``namespace``'s user tables and rows, for manifests and diffs
+        (irisfx.engines.manifest); the caller closes it."""
         ...
 
     def lock(self, timeout: float = 0.0) -> AbstractContextManager[None]:

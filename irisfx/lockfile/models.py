@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from irisfx.lockfile import names
+from irisfx.lockfile.manifest import check_line
 from irisfx.lockfile.queries import MAX_ROWS, check_equals, check_read_only
 
 # Patterns for editors (``irisfx schema``); the validators below are what irisfx enforces and
@@ -236,6 +237,9 @@ class Query(Model):
     equals: Equals
 
 
+ManifestLine = Annotated[str, AfterValidator(check_line)]
+
+
 class Pin(Model):
     """What irisfx recorded about the file it made. Written by irisfx, never by hand."""
 
@@ -247,6 +251,9 @@ class Pin(Model):
     queries: list[Query] | None = Field(
         default=None, description="The known queries that held when the file was pinned.")
     created: datetime
+    manifest: dict[TableName, ManifestLine] | None = Field(
+        default=None, description="Per table, one line written by irisfx: rows, content "
+        "digest, key, columns and types (docs/diff.md).")
 
     @property
     def from_simulator(self) -> bool:

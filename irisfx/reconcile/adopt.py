@@ -17,6 +17,7 @@ from irisfx.files.digest import sha256_file
 from irisfx.lockfile.models import SIM_PRODUCT, Pin, ResolvedFixture
 from irisfx.lockfile.project import Project, load_project, save_project
 from irisfx.recipes.recipe import load_recipe
+from irisfx.reconcile.manifest import file_manifest
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,15 @@ def adopt(project: Project, candidate: Candidate) -> Project:
         current = load_project(project.config_path)  # pin into the file as it is now
         name = candidate.fixture.name
         path = current.path(current.fixture(name).file)
+        # Read before the digest is checked, so the check covers the bytes it was read from.
+        manifest = file_manifest(path)
         if sha256_file(path).sha256 != candidate.sha256:
             raise ConfigError(f"{path.name} of fixture '{name}' changed while you looked at it",
                               fix="run 'irisfx pin' again and check the digest it shows")
         pin = Pin(sha256=candidate.sha256, size=candidate.size,
                   recipe_sha256=candidate.recipe_sha256, built_by=candidate.built_by,
-                  tables=dict(candidate.tables), created=datetime.now(UTC).replace(microsecond=0))
+                  tables=dict(candidate.tables), created=datetime.now(UTC).replace(microsecond=0),
+                  manifest=manifest)
         fixtures = dict(current.doc.fixtures)
         fixtures[name] = fixtures[name].model_copy(update={"pin": pin})
         return save_project(current, current.doc.model_copy(update={"fixtures": fixtures}))

@@ -45,6 +45,7 @@ from irisfx.lockfile.project import Project
 from irisfx.reconcile.blocked import blocked_error
 from irisfx.reconcile.expectations import check_mount, check_source
 from irisfx.reconcile.leftovers import remove_stale_new_files
+from irisfx.reconcile.manifest import pin_manifest
 from irisfx.reconcile.observe import Observation, new_file_path
 from irisfx.reconcile.plan import Action, Plan
 from irisfx.reconcile.planned import compute_plan
@@ -267,7 +268,8 @@ class _Runner:
                       recipe_sha256=recipe.sha256 if recipe else None,
                       built_by=self.observation.engine.product, tables=tables,
                       queries=list(fixture.decl.queries) or None,
-                      created=datetime.now(UTC).replace(microsecond=0))
+                      created=datetime.now(UTC).replace(microsecond=0),
+                      manifest=pin_manifest(self.engine, fixture.source))
             check_same_folder(self.project.root, relative.parent, folder)
             self.pins.write(fixture.name, fixture.decl, pin)
             self.pinned[fixture.name] = pin

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,19 +42,30 @@ def action_line(action: Action) -> str:
            f"{action.reason}{drift}"
 
 
-def render_text(plan: Plan, engine_product: str) -> str:
-    """The plan as people read it."""
+def render_text(plan: Plan, engine_product: str,
+                notes: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The plan as people read it; ``notes`` (by fixture) go under its snapshot line: the
+    manifest change a rebuild is expected to make (irisfx.reconcile.manifest)."""
     lines = [f"engine: {engine_product}"]
     if not plan.has_changes:
         return "\n".join([*lines, NO_CHANGES])
     pending = [a for a in plan.actions if a.cause == "pending"]
     drift = [a for a in plan.actions if a.cause == "drift"]
+
+    def with_notes(actions: list[Action]) -> list[str]:
+        out = []
+        for a in actions:
+            out.append(action_line(a))
+            if a.kind == "snapshot" and notes:
+                out += [f"               {n}" for n in notes.get(a.fixture, ())]
+        return out
+
     if pending:
         lines += ["", "Pending changes:"]
-        lines += [action_line(a) for a in pending]
+        lines += with_notes(pending)
     if drift:
         lines += ["", "Drift (reality changed under a pin):"]
-        lines += [action_line(a) for a in drift]
+        lines += with_notes(drift)
     if plan.problems:
         lines += ["", "Problems (apply leaves these fixtures alone until they are fixed):"]
         for problem in plan.problems:

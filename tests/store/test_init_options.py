@@ -26,7 +26,9 @@ def test_init_store_writes_the_setting_and_ignores_fixture_files(tmp_path: Path)
     assert config["irisfx"]["store"] == "s3://team-bucket/irisfx"
     ignored = (folder / ".gitignore").read_text().splitlines()
     assert "fixtures/" in ignored and ".irisfx/" in ignored and "*.irisfx-pull" in ignored
-    assert not (folder / ".gitattributes").exists()
+    # No git LFS routing with a store; only the diff driver line (docs/diff.md).
+    assert (folder / ".gitattributes").read_text().splitlines() == [
+        "# git diff shows fixture rows through irisfx dump", "*.DAT diff=irisfx"]
     # The written project works: apply, then push to a folder store.
     store = tmp_path / "store"
     store.mkdir()

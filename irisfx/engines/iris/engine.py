@@ -40,6 +40,7 @@ from irisfx.engines.iris.connect import (
     resolve_target,
 )
 from irisfx.engines.iris.helper import Helper, HelperFiles, ensure_helper
+from irisfx.engines.iris.manifest import IrisReader
 from irisfx.engines.iris.readonly import GuardedConnection
 from irisfx.engines.iris.records import (
     Observed,
@@ -321,6 +322,11 @@ class IrisEngine:
         self._helper.call("DeleteNamespace", ns, record.dir)
         checkpoint("iris.unmount.removed")
         self._helper.call("RecordKill", self.project, ns)
+
+    def reader(self, namespace: str) -> IrisReader:
+        """Read-only access to the namespace's tables and rows (irisfx.engines.iris.manifest)."""
+        return IrisReader(self.connect(namespace, read_only=True),
+                          names.normalize_namespace(namespace))
 
     def lock(self, timeout: float = 0.0) -> AbstractContextManager[None]:
         """The project lock: an IRIS LOCK held by this connection's server process."""

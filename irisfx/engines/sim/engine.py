@@ -45,6 +45,7 @@ from irisfx.engines.sim.files import (
     snapshot_failed,
     stat_changed,
 )
+from irisfx.engines.sim.manifest import SimReader
 from irisfx.engines.sim.records import (
     DatabaseRow,
     OwnerRow,
@@ -305,6 +306,10 @@ class SimEngine:
         inner = open_database(path, writable=not database.readonly, query_only=read_only,
                               timeout=timeout)
         return SimConnection(inner, namespace)
+
+    def reader(self, namespace: str) -> SimReader:
+        """Read-only access to the namespace's tables and rows (irisfx.engines.sim.manifest)."""
+        return SimReader.of_connection(self.connect(namespace, read_only=True))
 
     @contextmanager
     def lock(self, timeout: float = 0.0) -> Iterator[None]:
