@@ -160,7 +160,7 @@ class DiffSession:
                              "this project has no store to fetch it from",
                              fix="commit fixture files, or set [irisfx] store (docs/store.md)")
         store = open_store(project)
-        check_reachable(store, create=False)
+        check_reachable(store)
         target.unlink(missing_ok=True)
         pull_one(store, Item(fixture.name, target, pin.sha256, pin.size))
 
