@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from irisfx.engines.sim.vectors import register as register_vector_functions
+from irisfx.engines.sim.dialect import register as register_dialect
 
 
 def open_database(path: Path, *, writable: bool) -> sqlite3.Connection:
@@ -18,5 +18,5 @@ def open_database(path: Path, *, writable: bool) -> sqlite3.Connection:
     mode = "rw" if writable else "ro"
     inner = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=30,
                             check_same_thread=False)
-    register_vector_functions(inner)
+    register_dialect(inner)
     return inner
