@@ -56,6 +56,12 @@ class Column:
         return int(match.group(2)) if match and int(match.group(2)) > 0 else None
 
     @property
+    def round_to(self) -> int | None:
+        """The scale a NUMERIC(p,s) column rounds values to (0 included)."""
+        match = _NUMERIC.fullmatch(self.declared.strip())
+        return int(match.group(2)) if match else None
+
+    @property
     def case_insensitive(self) -> bool:
         """Whether comparisons use SQLUPPER (IRIS's default for strings)."""
         return (self.collation or "").upper() == "SQLUPPER"

@@ -241,7 +241,7 @@ def _insert(tree: exp.Insert, catalog: Catalog) -> None:
         tree.set("this", schema)
     _refuse_row_ids(table, listed, "INSERT")
     scales = [(i, table.column(n)) for i, n in enumerate(listed)]
-    rounded = [(i, c.scale) for i, c in scales if c is not None and c.scale is not None]
+    rounded = [(i, c.round_to) for i, c in scales if c is not None and c.round_to is not None]
     if not rounded:
         return
     source = tree.expression
@@ -273,8 +273,8 @@ def _update(tree: exp.Update, catalog: Catalog) -> None:
     _refuse_row_ids(table, [e.this.name for e in sets], "UPDATE")
     for assignment in sets:
         column = table.column(assignment.this.name)
-        if column is not None and column.scale is not None:
-            assignment.set("expression", _round(assignment.expression, column.scale))
+        if column is not None and column.round_to is not None:
+            assignment.set("expression", _round(assignment.expression, column.round_to))
 
 
 def _upsert_clause(tree: exp.Expression, catalog: Catalog) -> str:

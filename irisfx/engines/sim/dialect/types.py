@@ -142,8 +142,8 @@ def _ddl_type(name: str, args: dict[str, str]) -> ColumnType:
 
 def _class_type(tokens: list[Token], args: dict[str, str]) -> ColumnType:
     """``%String(MAXLEN=30)``, ``%Library.Integer``, ``%Stream.GlobalCharacter``."""
-    dotted = "".join(t.text for t in tokens if t.text != "(" and t.kind in ("word", "op")
-                     ).split("(")[0]
+    head = tokens[:next((i for i, t in enumerate(tokens) if t.text == "("), len(tokens))]
+    dotted = "".join(t.text for t in head)
     short = dotted.rsplit(".", 1)[-1].lstrip("%").upper()
     ddl = _CLASSES.get(short)
     if ddl is None:
