@@ -16,7 +16,7 @@ from irisfx.engines.sim.dialect.ddl import _column, _definition, references
 from irisfx.engines.sim.dialect.names import table_name
 from irisfx.engines.sim.dialect.problems import SyntaxProblem
 from irisfx.engines.sim.dialect.result import Step, Translation
-from irisfx.engines.sim.dialect.tokens import Token, closing
+from irisfx.engines.sim.dialect.tokens import Token, closing, split_top
 from irisfx.errors import NotEmulatedError
 
 _INDEX_KINDS = {"BITMAP", "BITSLICE", "COLUMNAR", "BITMAPEXTENT"}
@@ -48,8 +48,9 @@ def create_index(tokens: list[Token]) -> Translation:
         raise SyntaxProblem("CREATE INDEX without a column list")
     end = closing(tokens, index)
     columns = ", ".join(
-        quote(t.name) if t.kind in ("word", "qident") and t.upper not in ("ASC", "DESC")
-        else t.text for t in tokens[index + 1:end])
+        " ".join(quote(t.name) if t.kind in ("word", "qident") and t.upper not in (
+            "ASC", "DESC") else t.text for t in part)
+        for part in split_top(tokens[index + 1:end]))
     head = "CREATE UNIQUE INDEX" if unique else "CREATE INDEX"
     exists = " IF NOT EXISTS" if if_not_exists else ""
     return Translation((f"{head}{exists} {quote(table + '.' + name)} ON {quote(table)} "
@@ -194,12 +195,25 @@ def _add_constraint(table: cat.Table, label: str | None, rest: list[Token],
         target = target.replace(quote(parent.name),
                                 f"{quote(parent.name)} ({', '.join(quote(k) for k in keys)})", 1)
     clause = f"CONSTRAINT {quote(label or 'fk')} FOREIGN KEY ({listed}) {target}"
-    return Translation((partial(_add_foreign_key, table.name, clause, names),))
+    parent_keys = target.split("(", 1)[1].split(")", 1)[0]
+    unmatched = (f"SELECT COUNT(*) FROM {quote(table.name)} AS c WHERE "
+                 + " AND ".join(f"c.{quote(n)} IS NOT NULL" for n in names)
+                 + f" AND NOT EXISTS (SELECT 1 FROM {quote(parent.name)} AS p WHERE "
+                 + " AND ".join(f"p.{k.strip()} = c.{quote(n)}"
+                                for k, n in zip(parent_keys.split(","), names, strict=False))
+                 + ")")
+    return Translation((partial(_add_foreign_key, table.name, clause, names, unmatched),))
 
 
-def _add_foreign_key(table: str, clause: str, columns: list[str], cursor: sqlite3.Cursor) -> None:
+def _add_foreign_key(table: str, clause: str, columns: list[str], unmatched: str,
+                     cursor: sqlite3.Cursor) -> None:
     """Add a foreign key to a table's stored definition (SQLite's documented way for changes
     that leave the stored rows as they are), after checking the rows already there."""
+    problems = int(cursor.execute(unmatched).fetchone()[0])
+    if problems:
+        raise sqlite3.IntegrityError(
+            f"SQLCODE -124: {problems} row(s) of {table} do not match the new foreign "
+            f"key ({', '.join(columns)})")
     row = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                          (table,)).fetchone()
     sql = str(row[0]).rstrip()
@@ -212,9 +226,4 @@ def _add_foreign_key(table: str, clause: str, columns: list[str], cursor: sqlite
                        (sql[:-1] + ", " + clause + ")", table))
         cursor.execute(f"PRAGMA schema_version = {version + 1}")
     finally:
-        cursor.execute("PRAGMA writable_schema = OFF")
-    problems = cursor.execute(f"PRAGMA foreign_key_check({quote(table)})").fetchall()
-    if problems:
-        raise sqlite3.IntegrityError(
-            f"SQLCODE -124: {len(problems)} row(s) of {table} do not match the new foreign "
-            f"key ({', '.join(columns)})")
+        cursor.execute("PRAGMA writable_schema = RESET")
