@@ -73,7 +73,7 @@ def test_sqlstring_column_is_case_sensitive_but_ignores_trailing_blanks(
 
 
 def test_collation_functions_give_irises_keys(people: SimConnection) -> None:
-    """RSQL_sqlupper / RSQL_sqlstring: a leading space, upper case (SQLUPPER), no trailing blanks."""
+    """RSQL_sqlupper / RSQL_sqlstring: leading space, upper case (SQLUPPER), no trailing blanks."""
     assert rows(people, "SELECT %SQLUPPER(Name), %SQLSTRING(Name), %SQLUPPER(Name, 3) "
                         "FROM H.Patient WHERE ID = 2") == [(" SMITH", " SMITH", " SM")]
     assert rows(people, "SELECT COUNT(*) FROM H.Patient WHERE %SQLUPPER(Name) = "

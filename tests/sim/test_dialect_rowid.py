@@ -55,7 +55,8 @@ def test_identity_is_the_rowid_and_refuses_explicit_values(db: SimConnection) ->
     assert rows(db, "SELECT * FROM S.Order") == [(1, "a"), (2, "b")]
     with pytest.raises(sqlite3.IntegrityError, match="SQLCODE -111"):
         db.execute("INSERT INTO S.Order (OrderKey, Code) VALUES (9, 'c')")
-    script(db, "CREATE TABLE S.Bare (sid IDENTITY, n VARCHAR(5)); INSERT INTO S.Bare (n) VALUES ('x')")
+    script(db, "CREATE TABLE S.Bare (sid IDENTITY, n VARCHAR(5));"
+               "INSERT INTO S.Bare (n) VALUES ('x')")
     assert rows(db, "SELECT sid, n FROM S.Bare") == [(1, "x")]
 
 

@@ -1,4 +1,4 @@
-"""The simulator's SQL layer: IRIS names on SQLite, INSERT shapes, and SQLite errors in IRIS terms."""
+"""The simulator's SQL layer: IRIS names on SQLite, INSERT shapes, errors in IRIS terms."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def test_sqlite_errors_are_said_in_iris_terms(db: SimConnection) -> None:
     with pytest.raises(sqlite3.OperationalError) as info:
         db.execute("SELECT * FROM S.Missing")
     assert str(info.value) == "SQLCODE -30: Table 'S.Missing' not found (simulator)"
-    with pytest.raises(NotEmulatedError, match="the SQL near .y."):
+    with pytest.raises(NotEmulatedError, match=r"the SQL near .y."):
         db.execute("SELECT x FRM y z w")
     with pytest.raises(sqlite3.OperationalError, match="SELEC does not start an IRIS SQL"):
         db.execute("SELEC x FRM y")

@@ -85,7 +85,7 @@ def test_library_classes_and_streams(db: SimConnection) -> None:
 
 def test_unknown_types_are_refused(db: SimConnection) -> None:
     """A class the simulator does not know is refused by name, not guessed."""
-    with pytest.raises(NotEmulatedError, match="%Library.GlobalBinaryStream"):
+    with pytest.raises(NotEmulatedError, match=r"%Library\.GlobalBinaryStream"):
         db.execute("CREATE TABLE T.X (A %Library.GlobalBinaryStream)")
     with pytest.raises(NotEmulatedError, match="COMPUTECODE"):
         db.execute("CREATE TABLE T.Y (A INTEGER COMPUTECODE { set {A} = 1 })")

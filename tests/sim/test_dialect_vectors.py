@@ -18,7 +18,7 @@ __all__ = ["db"]
 
 
 def test_to_vector_parses_coerces_and_sizes(db: SimConnection) -> None:
-    """RSQL_tovector: ``TO_VECTOR('[1.9,2,3]', int)`` -> 1,2,3; ``('1,2', double, 4)`` -> 1,2,0,0."""
+    """RSQL_tovector: ``TO_VECTOR('[1.9,2,3]', int)`` -> 1,2,3; ``('1,2', double, 4)``: 1,2,0,0."""
     assert rows(db, "SELECT TO_VECTOR('[1.9,2,3]', int), TO_VECTOR('1,2', double, 4), "
                     "TO_VECTOR('0.5, 0.25 ,1', DOUBLE, 2)") == [("1,2,3", "1,2,0,0", "0.5,0.25")]
 
@@ -34,7 +34,7 @@ def test_vector_columns_check_their_length(db: SimConnection) -> None:
     """GSQL_vecsearch: a VECTOR(DOUBLE, 3) column takes 3 elements; others are SQLCODE -104."""
     db.execute("CREATE TABLE RAG.Chunk (Emb VECTOR(DOUBLE, 3))")
     db.execute("INSERT INTO RAG.Chunk (Emb) VALUES (TO_VECTOR('1,0,0', DOUBLE))")
-    with pytest.raises(sqlite3.IntegrityError, match="SQLCODE -104: Field 'RAG.Chunk.Emb'"):
+    with pytest.raises(sqlite3.IntegrityError, match=r"SQLCODE -104: Field 'RAG\.Chunk\.Emb'"):
         db.execute("INSERT INTO RAG.Chunk (Emb) VALUES (TO_VECTOR('1,0', DOUBLE))")
     with pytest.raises(sqlite3.IntegrityError, match="SQLCODE -104"):
         db.execute("INSERT INTO RAG.Chunk (Emb) VALUES ('not a vector')")
@@ -48,7 +48,8 @@ def test_similarity_search_with_an_hnsw_index(db: SimConnection) -> None:
                "efConstruction=100, Distance='Cosine');"
                "INSERT INTO RAG.Doc (Title, Emb) VALUES ('x', TO_VECTOR('1,0,0', DOUBLE, 3));"
                "INSERT INTO RAG.Doc (Title, Emb) VALUES ('y', TO_VECTOR('0,1,0', DOUBLE, 3));"
-               "INSERT INTO RAG.Doc (Title, Emb) VALUES ('xy', TO_VECTOR('[0.6,0.8,0]', DOUBLE, 3))")
+               "INSERT INTO RAG.Doc (Title, Emb) VALUES "
+               "('xy', TO_VECTOR('[0.6,0.8,0]', DOUBLE, 3))")
     got = rows(db, "SELECT TOP 2 Title FROM RAG.Doc ORDER BY "
                    "VECTOR_COSINE(Emb, TO_VECTOR(?, DOUBLE, 3)) DESC", "0,1,0")
     assert got == [("y",), ("xy",)]

@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -121,7 +122,7 @@ class _Translator:
                         isinstance(template.steps[0], str):
                     restored = _restore(template.steps[0], shaped[1])
                     if restored is not None:
-                        return Translation((restored,), template.scales, template.note)
+                        return replace(template, steps=(restored,))
         return self._cached(sql, catalog)
 
     def _cached(self, sql: str, catalog: Catalog) -> Translation:
@@ -203,13 +204,20 @@ class SimCursor:
         """Run one statement once per parameter row."""
         with _iris_errors():
             translation = self._connection.translator(operation)
-            self._run(translation, lambda sql: self._inner.executemany(sql, seq))
+            if translation.upsert_table:
+                for parameters in seq:
+                    self._run(translation, lambda sql, p=parameters: self._inner.execute(sql, p))
+            else:
+                self._run(translation, lambda sql: self._inner.executemany(sql, seq))
         return self
 
     def _run(self, translation: Translation, first: Any) -> None:
         if translation.note:
             self._connection.notes.append(translation.note)
         self._scales = translation.scales
+        if translation.upsert_table:
+            self._upsert(translation.upsert_table, lambda: first(translation.steps[0]))
+            return
         for position, step in enumerate(translation.steps):
             if callable(step):
                 step(self._inner)
@@ -217,6 +225,18 @@ class SimCursor:
                 first(step)
             else:
                 self._inner.execute(step)
+
+    def _upsert(self, table: str, run: Any) -> None:
+        """INSERT OR UPDATE that updated a row gives back the RowID SQLite set aside for it."""
+        counter = "SELECT seq FROM sqlite_sequence WHERE name = ?"
+        before = self._inner.execute(counter, (table,)).fetchone()
+        run()
+        after = self._inner.execute(counter, (table,)).fetchone()
+        if before is not None and after is not None and after != before and not \
+                self._inner.execute(f"SELECT 1 FROM {quote(table)} WHERE rowid = ?",
+                                    (after[0],)).fetchone():
+            self._inner.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
+                                (before[0], table))
 
     def _exact(self, row: Any) -> Any:
         if not self._scales or row is None:

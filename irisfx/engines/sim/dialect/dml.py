@@ -71,7 +71,9 @@ def translate_tree(text: str, catalog: Catalog, *, upsert: bool = False) -> Tran
     if upsert:
         sql += _upsert_clause(tree, catalog)
     scales = _scales(tree, catalog) if isinstance(tree, exp.Select) else ()
-    return Translation((sql,), scales=scales)
+    table, _ = _target(tree, catalog) if upsert else (None, [])
+    return Translation((sql,), scales=scales,
+                       upsert_table=table.name if table is not None else None)
 
 
 def _rename_tables(tree: exp.Expression) -> None:

@@ -15,9 +15,11 @@ class Translation:
 
     Parameters go to the first step. ``scales`` gives, per result column, the scale of an exact
     NUMERIC column (its values come back as Decimal), or None. ``note`` says why a statement
-    was skipped (it changes nothing in a database file).
+    was skipped (it changes nothing in a database file). ``upsert_table``: the table an
+    INSERT OR UPDATE writes to.
     """
 
     steps: tuple[Step, ...]
     scales: tuple[int | None, ...] = ()
     note: str | None = None
+    upsert_table: str | None = None  # INSERT OR UPDATE: an update must not use up a RowID
