@@ -156,9 +156,10 @@ def _collations(tree: exp.Expression, catalog: Catalog) -> None:
 
 
 def _expand_stars(select: exp.Select, catalog: Catalog) -> None:
-    """``SELECT *`` without the hidden RowID (GSQL_tables_idfield)."""
-    scope = _scope(select, catalog)
-    if not any(c.hidden for t in scope.values() for c in t.columns):
+    """``SELECT *`` without the hidden RowID (GSQL_tables_idfield), its columns known."""
+    if not any(isinstance(item, exp.Star) or (
+            isinstance(item, exp.Column) and isinstance(item.this, exp.Star))
+            for item in select.expressions):
         return
     projections: list[exp.Expression] = []
     source = select.args.get("from_") or select.args.get("from")
