@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +69,21 @@ def test_sqlite_errors_are_said_in_iris_terms(db: SimConnection) -> None:
         db.execute("SELECT x FRM y z w")
     with pytest.raises(sqlite3.OperationalError, match="SELEC does not start an IRIS SQL"):
         db.execute("SELEC x FRM y")
+
+
+def test_every_open_of_the_file_knows_its_collations(tmp_path: Path) -> None:
+    """The stored schema names SQLUPPER; open_database registers it on every open, read-only
+    too, so a reopened file compares strings as IRIS does (GSQL_collation_query)."""
+    from irisfx.engines.sim.database import open_database
+
+    path = tmp_path / "IRIS.DAT"
+    sqlite3.connect(path).close()
+    with SimConnection(open_database(path, writable=True), "W") as writer:
+        writer.execute("CREATE TABLE R.T (Name VARCHAR(9), Amount NUMERIC(6,2))")
+        writer.execute("INSERT INTO R.T (Name, Amount) VALUES ('Smith', 1.5)")
+    reader = SimConnection(open_database(path, writable=False), "R")
+    assert rows(reader, "SELECT Name, Amount FROM R.T WHERE Name = 'SMITH'") == [
+        ("Smith", Decimal("1.50"))]
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("INSERT INTO R.T (Name) VALUES ('x')")
+    reader.close()
