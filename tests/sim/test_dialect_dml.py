@@ -106,3 +106,9 @@ def test_fragments_of_a_body_are_refused_not_skipped(db: SimConnection, fragment
     """A piece of a procedure body cut at its inner ';' is an error, never an empty statement."""
     with pytest.raises(sqlite3.OperationalError, match="cannot start with"):
         db.execute(fragment)
+
+
+def test_string_casts_truncate(db: SimConnection) -> None:
+    """RSQL_cast: ``CAST('abcdef' AS VARCHAR(3))`` is 'abc'; VARCHAR alone keeps 30, CHAR 1."""
+    assert rows(db, "SELECT CAST('abcdef' AS VARCHAR(3)), CAST(? AS VARCHAR), "
+                    "CAST('xyz' AS CHAR)", "a" * 40) == [("abc", "a" * 30, "x")]

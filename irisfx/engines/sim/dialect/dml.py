@@ -57,6 +57,7 @@ def translate_tree(text: str, catalog: Catalog, *, upsert: bool = False) -> Tran
     tree = parse(text)
     _rename_tables(tree)
     _collations(tree, catalog)
+    _string_casts(tree)
     for select in list(tree.find_all(exp.Select)):
         _expand_stars(select, catalog)
         _grouped_upper(select, catalog)
@@ -153,6 +154,23 @@ def _collations(tree: exp.Expression, catalog: Catalog) -> None:
             column = _resolve(operand, _scope_of(call, catalog))
             insensitive = column is not None and column.case_insensitive
         call.set("this", "IRISFX_STARTS_UPPER" if insensitive else "IRISFX_STARTS_EXACT")
+
+
+_STRING_CASTS = {exp.DataType.Type.VARCHAR: 30, exp.DataType.Type.NVARCHAR: 30,
+                 exp.DataType.Type.CHAR: 1, exp.DataType.Type.NCHAR: 1}
+
+
+def _string_casts(tree: exp.Expression) -> None:
+    """RSQL_cast: CAST(x AS VARCHAR(n)) keeps the first n characters (VARCHAR: 30, CHAR: 1)."""
+    for cast in list(tree.find_all(exp.Cast)):
+        kind = cast.to.this if isinstance(cast.to, exp.DataType) else None
+        if kind not in _STRING_CASTS:
+            continue
+        sizes = cast.to.expressions
+        size = int(sizes[0].name) if sizes and sizes[0].name.isdigit() else _STRING_CASTS[kind]
+        text = exp.Cast(this=cast.this.copy(), to=exp.DataType.build("TEXT"))
+        cast.replace(exp.Substring(this=text, start=exp.Literal.number(1),
+                                   length=exp.Literal.number(size)))
 
 
 def _expand_stars(select: exp.Select, catalog: Catalog) -> None:
