@@ -104,3 +104,12 @@ def test_collations_iris_has_but_the_simulator_lacks_are_refused(db: SimConnecti
     db.execute("CREATE TABLE U.B (C VARCHAR(5))")
     with pytest.raises(NotEmulatedError, match="%MVR"):
         db.execute("SELECT %MVR(C) FROM U.B")
+
+
+def test_like_is_case_sensitive_where_iris_compares_exactly(people: SimConnection) -> None:
+    """GSQL_collation: a SQLSTRING column and a string expression (LEFT, SUBSTR) compare
+    case-sensitively, LIKE included."""
+    assert rows(people, "SELECT COUNT(*) FROM H.Patient WHERE Code LIKE 'a%'") == [(2,)]
+    assert rows(people, "SELECT COUNT(*) FROM H.Patient WHERE LEFT(Name, 2) LIKE 'sm%'") == [
+        (0,)]
+    assert rows(people, "SELECT COUNT(*) FROM H.Patient WHERE LEFT(Name, 2) = 'Sm'") == [(1,)]

@@ -137,8 +137,9 @@ def _collations(tree: exp.Expression, catalog: Catalog) -> None:
             call.replace(exp.Collate(this=call.expressions[0], expression=exp.Var(this="BINARY")))
     for like in list(tree.find_all(exp.Like)):
         operand = like.this
-        if isinstance(operand, exp.Collate) and str(operand.expression).upper() == "BINARY":
-            args = [like.expression, operand.this]
+        if _exact_like(operand, _scope_of(like, catalog)):
+            inner = operand.this if isinstance(operand, exp.Collate) else operand
+            args = [like.expression, inner]
             parent = like.parent
             if isinstance(parent, exp.Escape):
                 parent.replace(exp.Anonymous(this="IRISFX_LIKE_EXACT",
@@ -161,7 +162,14 @@ _STRING_CASTS = {exp.DataType.Type.VARCHAR: 30, exp.DataType.Type.NVARCHAR: 30,
 
 
 def _string_casts(tree: exp.Expression) -> None:
-    """RSQL_cast: CAST(x AS VARCHAR(n)) keeps the first n characters (VARCHAR: 30, CHAR: 1)."""
+    """RSQL_cast: CAST(x AS VARCHAR(n)) keeps the first n characters (VARCHAR: 30, CHAR: 1).
+    LEFT/RIGHT become SUBSTR (LEFT is a keyword to SQLite)."""
+    for left in list(tree.find_all(exp.Left)):
+        left.replace(exp.Substring(this=left.this.copy(), start=exp.Literal.number(1),
+                                   length=left.expression.copy()))
+    for right in list(tree.find_all(exp.Right)):
+        right.replace(exp.Substring(this=right.this.copy(),
+                                    start=exp.Neg(this=right.expression.copy())))
     for cast in list(tree.find_all(exp.Cast)):
         kind = cast.to.this if isinstance(cast.to, exp.DataType) else None
         if kind not in _STRING_CASTS:
@@ -171,6 +179,18 @@ def _string_casts(tree: exp.Expression) -> None:
         text = exp.Cast(this=cast.this.copy(), to=exp.DataType.build("TEXT"))
         cast.replace(exp.Substring(this=text, start=exp.Literal.number(1),
                                    length=exp.Literal.number(size)))
+
+
+def _exact_like(operand: exp.Expression, scope: dict[str, Table]) -> bool:
+    """Whether LIKE is case-sensitive: on %EXACT, a SQLSTRING/EXACT column, or an expression
+    (GSQL_collation: "a string expression ... makes its result collation EXACT")."""
+    if isinstance(operand, exp.Collate):
+        return str(operand.expression).upper() == "BINARY"
+    if isinstance(operand, exp.Column):
+        column = _resolve(operand, scope)
+        return column is not None and column.collation is not None and \
+            not column.case_insensitive
+    return not isinstance(operand, (exp.Paren, exp.Subquery))
 
 
 def _expand_stars(select: exp.Select, catalog: Catalog) -> None:
