@@ -89,3 +89,19 @@ def test_unknown_types_are_refused(db: SimConnection) -> None:
         db.execute("CREATE TABLE T.X (A %Library.GlobalBinaryStream)")
     with pytest.raises(NotEmulatedError, match="COMPUTECODE"):
         db.execute("CREATE TABLE T.Y (A INTEGER COMPUTECODE { set {A} = 1 })")
+
+
+@pytest.mark.parametrize(("column", "bad", "good"), [
+    ("DATE", "'2023-02-29'", "'2024-02-29'"),
+    ("DATE", "'31/01/2024'", "{d '2024-01-31'}"),
+    ("TIMESTAMP", "'2023-02-30 10:00:00'", "{ts '2023-02-28 10:00:00'}"),
+    ("TIME", "'25:61'", "'23:59:59'"),
+])
+def test_dates_iris_cannot_read_fail_with_sqlcode_146(db: SimConnection, column: str, bad: str,
+                                                      good: str) -> None:
+    """RSQL_dateconstruct: ``{d '2023-02-29'}`` is SQLCODE -146, an invalid ODBC date value."""
+    db.execute(f"CREATE TABLE T.D (C {column})")
+    with pytest.raises(sqlite3.IntegrityError, match="SQLCODE -146"):
+        db.execute(f"INSERT INTO T.D (C) VALUES ({bad})")
+    db.execute(f"INSERT INTO T.D (C) VALUES ({good})")
+    assert rows(db, "SELECT COUNT(*) FROM T.D") == [(1,)]

@@ -139,6 +139,9 @@ class _Translator:
 _CONSTRAINTS = [
     (re.compile(r"CHECK constraint failed: irisfx_valid (.*)"),
      "SQLCODE -104: Field '{0}' failed validation in INSERT or UPDATE"),
+    (re.compile(r"CHECK constraint failed: irisfx_date (.*)"),
+     "SQLCODE -146: Field '{0}': not a valid ODBC date/time value ('yyyy-mm-dd', "
+     "'yyyy-mm-dd hh:mm:ss', 'hh:mm:ss')"),
     (re.compile(r"NOT NULL constraint failed: (.*)"),
      "SQLCODE -108: Required field '{0}' missing; INSERT or UPDATE"),
     (re.compile(r"UNIQUE constraint failed: (.*)"),

@@ -128,3 +128,23 @@ def datepart(part: Any, value: Any) -> int | None:
         "nanosecond": moment.microsecond * 1000,
     }
     return values[name]
+
+
+_FORMATS = {"date": ("%Y-%m-%d",), "time": ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f"),
+            "timestamp": ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M",
+                          "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f")}
+
+
+def date_ok(value: Any, kind: str) -> int:
+    """Whether ``value`` is a date/time IRIS reads in ODBC form (else SQLCODE -146)."""
+    if value is None:
+        return 1
+    if not isinstance(value, str):
+        return 0
+    for pattern in _FORMATS[kind]:
+        try:
+            datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+        return 1
+    return 0

@@ -257,7 +257,8 @@ def _definition(table: str, column: _Column, allow_identity_insert: bool, *,
         parts.append(f"DEFAULT {column.default}")
     check = column.type.check(q)
     if check:
-        label = quote(f"irisfx_valid {table}.{column.name}")
+        kind = "date" if column.type.kind in ("date", "time", "timestamp") else "valid"
+        label = quote(f"irisfx_{kind} {table}.{column.name}")
         parts.append(f"CONSTRAINT {label} CHECK ({q} IS NULL OR ({check}))")
     parts += [f"CHECK {c}" for c in column.checks]
     if column.references:

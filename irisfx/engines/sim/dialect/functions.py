@@ -173,6 +173,7 @@ def register(connection: sqlite3.Connection) -> None:
         ("IRISFX_DATEADD", 3, dates.dateadd, True),
         ("IRISFX_DATEDIFF", 3, dates.datediff, True),
         ("IRISFX_DATEPART", 2, dates.datepart, True),
+        ("IRISFX_DATE_OK", 2, dates.date_ok, True),
     ]
     for name, arity, function, deterministic in functions:
         connection.create_function(name, arity, _reporting(function),

@@ -74,6 +74,8 @@ class ColumnType:
             return f"typeof({c}) IN ('integer', 'real')"
         if self.kind == "bit":
             return f"{c} IN (0, 1)"
+        if self.kind in ("date", "time", "timestamp"):
+            return f"IRISFX_DATE_OK({c}, '{self.kind}')"
         if self.kind == "vector" and self.vector is not None:
             kind, length = self.vector
             return f"IRISFX_VECTOR_OK({c}, '{kind}', {length if length else 0})"
