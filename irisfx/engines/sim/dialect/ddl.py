@@ -71,12 +71,13 @@ def create_table(tokens: list[Token]) -> Translation:
         elif element[0].kind == "word" and element[0].upper in ("SHARD", "%CLASSPARAMETER"):
             continue
         else:
-            columns.append(_column(element))
+            columns.append(parse_column(element))
     return _emit(name, columns, table_constraints, if_not_exists=if_not_exists,
                  public_rowid=public_rowid, allow_identity_insert=allow_identity_insert)
 
 
-def _column(element: list[Token]) -> _Column:
+def parse_column(element: list[Token]) -> _Column:
+    """One column definition: name, type, options."""
     name = element[0].name
     index = 1
     while index < len(element) and not (
@@ -85,13 +86,11 @@ def _column(element: list[Token]) -> _Column:
             index = closing(element, index)
         index += 1
     type_tokens = element[1:index]
-    identity = False
     if not type_tokens and index < len(element) and element[index].is_word("IDENTITY"):
         type_tokens = [Token("word", "BIGINT")]
     column = _Column(name, parse_type(type_tokens))
     column.collation = column.type.collation
     _constraints(column, element[index:])
-    column.identity = column.identity or identity
     if column.identity and column.type.kind != "integer":
         raise SyntaxProblem(f"IDENTITY column {name} must be an integer type")
     return column
@@ -228,7 +227,7 @@ def _emit(name: str, columns: list[_Column], constraints: list[str], *, if_not_e
                            "PRIMARY KEY AUTOINCREMENT")
     primaries = [c for c in columns if c.primary and not c.identity]
     for column in columns:
-        definitions.append(_definition(name, column, allow_identity_insert,
+        definitions.append(column_definition(name, column, allow_identity_insert,
                                        single_primary=len(primaries) == 1))
     head = "CREATE TABLE IF NOT EXISTS" if if_not_exists else "CREATE TABLE"
     steps: list[str] = [f"{head} {quote(name)} ({', '.join(definitions + constraints)})"]
@@ -236,8 +235,9 @@ def _emit(name: str, columns: list[_Column], constraints: list[str], *, if_not_e
     return Translation(tuple(steps))
 
 
-def _definition(table: str, column: _Column, allow_identity_insert: bool, *,
-                single_primary: bool) -> str:
+def column_definition(table: str, column: _Column, allow_identity_insert: bool, *,
+                      single_primary: bool) -> str:
+    """The SQLite definition of one column, with IRIS's checks as named CHECK constraints."""
     q = quote(column.name)
     if column.identity:
         label = cat.IDENTITY_INSERT if allow_identity_insert else cat.IDENTITY

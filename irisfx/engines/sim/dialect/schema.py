@@ -12,7 +12,7 @@ from functools import partial
 
 from irisfx.engines.sim.dialect import catalog as cat
 from irisfx.engines.sim.dialect.catalog import Catalog, quote
-from irisfx.engines.sim.dialect.ddl import _column, _definition, references
+from irisfx.engines.sim.dialect.ddl import column_definition, parse_column, references
 from irisfx.engines.sim.dialect.names import table_name
 from irisfx.engines.sim.dialect.problems import SyntaxProblem
 from irisfx.engines.sim.dialect.result import Step, Translation
@@ -157,10 +157,10 @@ def alter_table(tokens: list[Token], catalog: Catalog) -> Translation:
             return _add_constraint(table, label, rest, catalog)
         if rest and rest[0].is_word("COLUMN"):
             rest = rest[1:]
-        column = _column(rest)
+        column = parse_column(rest)
         if column.primary or column.unique or column.identity or column.type.counter:
             raise NotEmulatedError("ALTER TABLE ADD COLUMN with a key or counter")
-        definition = _definition(name, column, False, single_primary=False)
+        definition = column_definition(name, column, False, single_primary=False)
         return Translation((f"ALTER TABLE {quote(name)} ADD COLUMN {definition}",))
     if words[:1] == ["DROP"] and len(tokens) > index + 1:
         rest = tokens[index + 1:]
