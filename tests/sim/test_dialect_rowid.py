@@ -96,3 +96,13 @@ def test_rowversion_counts_inserts_and_updates_across_tables(db: SimConnection) 
                "INSERT INTO V.B (N) VALUES ('b2')")
     assert rows(db, "SELECT N, RV FROM V.A") == [("a2", 3)]
     assert rows(db, "SELECT N, RV FROM V.B") == [("b2", 4)]
+
+
+def test_auto_increment_key_with_not_null_counts(db: SimConnection) -> None:
+    """RSQL_createtable: ``INT NOT NULL AUTO_INCREMENT PRIMARY KEY`` is a counter like SERIAL;
+    a DEFAULT may be an ODBC escape ({fn NOW()})."""
+    script(db, "CREATE TABLE C.Auto (K INT NOT NULL AUTO_INCREMENT PRIMARY KEY, "
+               "At TIMESTAMP DEFAULT {fn NOW()}, N VARCHAR(5) NOT NULL DEFAULT '');"
+               "INSERT INTO C.Auto (N) VALUES ('a'); INSERT INTO C.Auto (N) VALUES ('b')")
+    got = rows(db, "SELECT K, N, At IS NOT NULL FROM C.Auto ORDER BY K")
+    assert got == [(1, "a", 1), (2, "b", 1)]

@@ -45,6 +45,9 @@ class _Column:
 
 def create_table(tokens: list[Token]) -> Translation:
     """``CREATE TABLE [IF NOT EXISTS] name (elements) [WITH %CLASSPARAMETER ...]``."""
+    from irisfx.engines.sim.dialect.rewrite import odbc_escapes
+
+    tokens = odbc_escapes(tokens)
     index = 2
     if_not_exists = [t.upper for t in tokens[2:5]] == ["IF", "NOT", "EXISTS"]
     if if_not_exists:
@@ -246,8 +249,8 @@ def column_definition(table: str, column: _Column, allow_identity_insert: bool, 
     collation = column.collation or ("SQLUPPER" if column.type.kind == "string" else None)
     if collation:
         parts.append(f"COLLATE {_COLLATIONS.get(collation, collation)}")
-    if column.not_null or column.primary:
-        parts.append("NOT NULL")
+    if (column.not_null or column.primary) and not column.type.counter:
+        parts.append("NOT NULL")  # a counter column is filled by its trigger, after the check
     if column.primary:
         parts.append(f"CONSTRAINT {quote(cat.PRIMARY_KEY)}" if single_primary else "")
         parts.append("UNIQUE")

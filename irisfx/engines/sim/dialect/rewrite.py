@@ -40,7 +40,7 @@ class Rewritten:
 
 def rewrite(tokens: list[Token]) -> Rewritten:
     """IRIS syntax in ``tokens`` replaced by SQL sqlglot reads (and our SQLite functions)."""
-    out = Rewritten(_escapes(tokens))
+    out = Rewritten(odbc_escapes(tokens))
     out.tokens = _statement_options(out)
     result: list[Token] = []
     index = 0
@@ -94,7 +94,7 @@ def _call(name: str, args: list[list[Token]]) -> list[Token]:
     return [*tokens, Token("op", ")")]
 
 
-def _escapes(tokens: list[Token]) -> list[Token]:
+def odbc_escapes(tokens: list[Token]) -> list[Token]:
     """``{fn f(x)}`` -> ``f(x)``; ``{d 'x'}``, ``{t 'x'}``, ``{ts 'x'}`` -> ``'x'``."""
     if not any(t.text == "{" for t in tokens):
         return tokens
@@ -109,7 +109,7 @@ def _escapes(tokens: list[Token]) -> list[Token]:
                 raise SyntaxProblem("an ODBC escape '{' without its '}'")
             inner = tokens[index + 2:end]
             if kind == "FN":
-                out += _escapes(inner)
+                out += odbc_escapes(inner)
             elif kind in ("D", "T", "TS") and len(inner) == 1 and inner[0].kind == "string":
                 out.append(inner[0])
             else:
