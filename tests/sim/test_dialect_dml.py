@@ -112,3 +112,18 @@ def test_string_casts_truncate(db: SimConnection) -> None:
     """RSQL_cast: ``CAST('abcdef' AS VARCHAR(3))`` is 'abc'; VARCHAR alone keeps 30, CHAR 1."""
     assert rows(db, "SELECT CAST('abcdef' AS VARCHAR(3)), CAST(? AS VARCHAR), "
                     "CAST('xyz' AS CHAR)", "a" * 40) == [("abc", "a" * 30, "x")]
+
+
+@pytest.mark.parametrize(("statement", "construct"), [
+    ("CREATE PROCEDURE Sample.Age(bdate DATE) RETURNS INT LANGUAGE OBJECTSCRIPT\n"
+     "{ if bdate '= \"\" { quit $piece($zdate(bdate, 8), 1) } quit 0 }",
+     "CREATE PROCEDURE ... LANGUAGE OBJECTSCRIPT"),
+    ("CREATE TABLE Sample.P (A INT, B INT COMPUTECODE { set {B} = {A} '= 0 } CALCULATED)",
+     "COMPUTECODE"),
+])
+def test_objectscript_bodies_are_refused_before_being_read_as_sql(
+        db: SimConnection, statement: str, construct: str) -> None:
+    """RSQL_createprocedure: an ObjectScript body is not SQL ('= is ObjectScript's not-equal)."""
+    with pytest.raises(NotEmulatedError) as info:
+        db.execute(statement)
+    assert info.value.construct == construct

@@ -9,6 +9,7 @@ SQLite. sqlglot is imported only when a query or DML statement needs it.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from irisfx.engines.sim.dialect.catalog import Catalog, read_catalog
@@ -55,6 +56,13 @@ _DML = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "(", "COMMIT", "ROLLBACK
         "START", "SAVEPOINT"}
 
 
+# Checked on the raw text: an ObjectScript body ('= is "not equal") is not SQL to tokenize.
+_OBJECTSCRIPT = re.compile(
+    r"^\s*(?:CREATE|ALTER)\s+(?:OR\s+REPLACE\s+)?(PROCEDURE|FUNCTION|METHOD|QUERY|TRIGGER"
+    r"|CLASS)\b.*?\bLANGUAGE\s+OBJECTSCRIPT\b|\b(COMPUTECODE|SQLCOMPUTECODE)\b",
+    re.IGNORECASE | re.DOTALL)
+
+
 def register(connection: sqlite3.Connection) -> None:
     """IRIS's collations and functions on ``connection``, and foreign keys enforced as IRIS
     enforces them (GSQL_foreignkeys)."""
@@ -66,6 +74,11 @@ def register(connection: sqlite3.Connection) -> None:
 
 def translate(sql: str, catalog: Catalog, connection: sqlite3.Connection) -> Translation:
     """What running the IRIS statement ``sql`` means on the simulator's SQLite database."""
+    body = _OBJECTSCRIPT.search(sql)
+    if body is not None:
+        what = f"CREATE {body.group(1).upper()} ... LANGUAGE OBJECTSCRIPT" if body.group(1) \
+            else body.group(2).upper()
+        raise NotEmulatedError(what)
     tokens = tokenize(sql)
     while tokens and tokens[-1].text == ";":
         tokens.pop()
