@@ -45,7 +45,9 @@ def test_create_and_drop_schema(db: SimConnection) -> None:
     """RSQL_createschema / RSQL_dropschema: RESTRICT (default) refuses a schema with tables
     (SQLCODE -475); CASCADE drops them."""
     script(db, "CREATE SCHEMA Shop; CREATE SCHEMA IF NOT EXISTS Shop;"
-               "CREATE TABLE Shop.A (X INTEGER); CREATE TABLE Shop.B (X INTEGER);"
+               "CREATE TABLE Shop.A (X INTEGER UNIQUE);"
+               "CREATE TABLE Shop.B (X INTEGER REFERENCES Shop.A (X));"
+               "INSERT INTO Shop.A (X) VALUES (1); INSERT INTO Shop.B (X) VALUES (1);"
                "CREATE TABLE Other.C (X INTEGER)")
     with pytest.raises(sqlite3.OperationalError, match="SQLCODE -475"):
         db.execute("DROP SCHEMA Shop")

@@ -130,7 +130,9 @@ def drop_schema(tokens: list[Token], catalog: Catalog) -> Translation:
         raise sqlite3.OperationalError(f"SQLCODE -475: schema {name} is not empty "
                                        "(DROP SCHEMA ... CASCADE drops its tables)")
     views = [v for v in catalog.views if v.startswith(name.lower() + ".")]
-    steps: list[Step] = [f"DROP VIEW IF EXISTS {quote(v)}" for v in views]
+    # Tables referring to each other go together: keys are checked once all are gone.
+    steps: list[Step] = ["PRAGMA defer_foreign_keys = ON"]
+    steps += [f"DROP VIEW IF EXISTS {quote(v)}" for v in views]
     for table in tables:
         steps += [f"DROP TABLE {quote(table.name)}", _forget_counters(table)]
     return Translation(tuple(steps))
