@@ -127,3 +127,22 @@ def test_objectscript_bodies_are_refused_before_being_read_as_sql(
     with pytest.raises(NotEmulatedError) as info:
         db.execute(statement)
     assert info.value.construct == construct
+
+
+@pytest.mark.parametrize(("statement", "construct"), [
+    ("SELECT Spouse->Name FROM S.P", "the implicit join arrow (->)"),
+    ("SELECT CONVERT(VARCHAR(2), Name) FROM S.P", "the function VARCHAR"),
+    ("SELECT $LENGTH(Name) FROM S.P", "the SQL near"),
+])
+def test_functions_and_forms_it_lacks_are_refused_by_name(db: SimConnection, statement: str,
+                                                         construct: str) -> None:
+    """IRIS SQL beyond the emulated set is refused by name (GSQL_implicitjoins, RSQL_convert)."""
+    db.execute("CREATE TABLE S.P (Name VARCHAR(9), Spouse INTEGER)")
+    with pytest.raises(NotEmulatedError) as info:
+        db.execute(statement)
+    assert info.value.construct.startswith(construct)
+
+
+def test_isnull_is_irises_two_argument_function(db: SimConnection) -> None:
+    """RSQL_isnull: ISNULL(x, y) is y when x is NULL."""
+    assert rows(db, "SELECT ISNULL(NULL, 5), ISNULL(3, 5)") == [(5, 3)]

@@ -25,6 +25,7 @@ from irisfx.engines.sim.dialect import (
 )
 from irisfx.engines.sim.dialect.catalog import DEFAULT_SCHEMA, qualified
 from irisfx.engines.sim.dialect.functions import last_function_error
+from irisfx.errors import NotEmulatedError
 
 __all__ = ["DEFAULT_SCHEMA", "SimConnection", "SimCursor", "qualified", "quote"]
 
@@ -172,6 +173,16 @@ def _iris_errors() -> Iterator[None]:
     """Say SQLite's errors, and the dialect's refusals of bad SQL, in IRIS's terms."""
     try:
         yield
+    except sqlite3.OperationalError as exc:
+        # SQLite could not prepare what the dialect wrote: an IRIS function or form the
+        # simulator does not have (nothing of the statement ran).
+        missing = re.match(r"no such function: (\S+)", str(exc))
+        if missing:
+            raise NotEmulatedError(f"the function {missing.group(1)}") from None
+        syntax = re.match(r"near (\S+): syntax error", str(exc))
+        if syntax:
+            raise NotEmulatedError(f"the SQL near {syntax.group(1)}") from None
+        raise sqlite3.OperationalError(_in_iris_terms(exc)) from None
     except sqlite3.Error as exc:
         raise type(exc)(_in_iris_terms(exc)) from None
     except (SyntaxProblem, FunctionError) as exc:

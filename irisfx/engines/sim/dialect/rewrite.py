@@ -52,7 +52,11 @@ def rewrite(tokens: list[Token]) -> Rewritten:
         if token.text == "<=>":
             raise SyntaxProblem("'<=>' is pgvector's operator, not IRIS SQL (IRIS computes "
                                 "similarity with VECTOR_COSINE(a, b))")
-        if upper == "%ID":
+        if token.text == "-" and following is not None and following.text == ">":
+            raise NotEmulatedError("the implicit join arrow (->)")
+        if upper == "ISNULL" and following is not None and following.text == "(":
+            result.append(Token("word", "IFNULL"))  # IRIS's ISNULL(x, y); a keyword to SQLite
+        elif upper == "%ID":
             result.append(Token("word", "rowid"))
         elif upper in _NOT_EMULATED:
             raise NotEmulatedError(token.text)
