@@ -115,3 +115,18 @@ def test_add_and_drop_column(db: SimConnection) -> None:
     assert rows(db, "SELECT * FROM A.T") == [(1,)]
     with pytest.raises(NotEmulatedError, match="ALTER TABLE"):
         db.execute("ALTER TABLE A.T ALTER COLUMN X VARCHAR(5)")
+
+
+def test_references_without_columns_names_the_primary_key(db: SimConnection) -> None:
+    """GSQL_foreignkeys: ``REFERENCES t`` alone refers to t's primary key (RowID if none)."""
+    script(db, "CREATE TABLE K.Parent (Code VARCHAR(5) PRIMARY KEY);"
+               "CREATE TABLE K.Child (P VARCHAR(5) REFERENCES K.Parent, N INTEGER);"
+               "CREATE TABLE K.Plain (N INTEGER);"
+               "CREATE TABLE K.Other (P INTEGER REFERENCES K.Plain);"
+               "INSERT INTO K.Parent (Code) VALUES ('ab');"
+               "INSERT INTO K.Child (P, N) VALUES ('AB', 1);"
+               "INSERT INTO K.Plain (N) VALUES (10);"
+               "INSERT INTO K.Other (P) VALUES (1)")
+    with pytest.raises(sqlite3.IntegrityError, match="SQLCODE -121"):
+        db.execute("INSERT INTO K.Other (P) VALUES (10)")
+    assert rows(db, "SELECT P, N FROM K.Child") == [("AB", 1)]

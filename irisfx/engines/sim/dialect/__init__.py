@@ -106,7 +106,7 @@ def _ddl(tokens: list[Token], words: list[str], catalog: Catalog,
     if words[0] in ("CREATE", "ALTER", "DROP") and kind in _REFUSED:
         raise NotEmulatedError(f"{words[0]} {kind}")
     if words[0] == "CREATE" and kind == "TABLE":
-        return ddl.create_table(tokens)
+        return ddl.create_table(tokens, catalog)
     if words[0] == "CREATE" and "INDEX" in words[1:4]:
         return schema.create_index(tokens)
     if words[:2] == ["DROP", "TABLE"]:

@@ -142,6 +142,8 @@ def _table(name: str, sql: str) -> Table:
                                 and t.upper not in ("CONSTRAINT", "UNIQUE"))[1:]
             continue
         columns.append(_column(element))
+        if any(t.name == PRIMARY_KEY for t in element[1:]):
+            primary = (columns[-1].name,)
     return Table(name, tuple(columns), primary)
 
 

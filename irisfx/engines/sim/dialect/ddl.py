@@ -8,6 +8,7 @@ not the RowID), RSQL_datatype (types, validated on INSERT/UPDATE with SQLCODE -1
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from irisfx.engines.sim.dialect import catalog as cat
@@ -43,7 +44,7 @@ class _Column:
     references: str | None = None
 
 
-def create_table(tokens: list[Token]) -> Translation:
+def create_table(tokens: list[Token], catalog: cat.Catalog | None = None) -> Translation:
     """``CREATE TABLE [IF NOT EXISTS] name (elements) [WITH %CLASSPARAMETER ...]``."""
     from irisfx.engines.sim.dialect.rewrite import odbc_escapes
 
@@ -75,8 +76,26 @@ def create_table(tokens: list[Token]) -> Translation:
             continue
         else:
             columns.append(parse_column(element))
-    return _emit(name, columns, table_constraints, if_not_exists=if_not_exists,
-                 public_rowid=public_rowid, allow_identity_insert=allow_identity_insert)
+    created = _emit(name, columns, table_constraints, if_not_exists=if_not_exists,
+                    public_rowid=public_rowid, allow_identity_insert=allow_identity_insert)
+    return _primary_key_targets(created, catalog)
+
+
+def _primary_key_targets(created: Translation, catalog: cat.Catalog | None) -> Translation:
+    """``REFERENCES t`` alone names t's primary key, the RowID only if it has none
+    (GSQL_foreignkeys); SQLite would take the RowID (its own primary key) every time."""
+    if catalog is None or not isinstance(created.steps[0], str):
+        return created
+
+    def target(match: re.Match[str]) -> str:
+        parent = catalog.table(match.group(1).replace('""', '"'))
+        if parent is None or not parent.primary_key:
+            return match.group(0)
+        keys = ", ".join(quote(k) for k in parent.primary_key)
+        return f"{match.group(0)} ({keys})"
+
+    sql = re.sub(r'REFERENCES "((?:[^"]|"")*)"(?!\s*\()', target, created.steps[0])
+    return Translation((sql, *created.steps[1:]))
 
 
 def parse_column(element: list[Token]) -> _Column:
