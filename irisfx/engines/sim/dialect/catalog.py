@@ -12,6 +12,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+from irisfx.engines.sim.dialect.problems import SyntaxProblem
 from irisfx.engines.sim.dialect.tokens import Token, split_top, tokenize
 
 DEFAULT_SCHEMA = "SQLUser"
@@ -115,7 +116,10 @@ def read_catalog(connection: sqlite3.Connection) -> Catalog:
         if kind == "view":
             views.add(name.lower())
         elif kind == "table" and sql and not name.startswith("sqlite_"):
-            tables[name.lower()] = _table(name, sql)
+            try:
+                tables[name.lower()] = _table(name, sql)
+            except (SyntaxProblem, StopIteration):
+                continue  # not written by the simulator: its statements run unenhanced
         elif kind == "trigger" and sql and SERIAL_KEY in sql:
             serials.setdefault(name.rsplit("%", 1)[0].lower(), []).extend(
                 re.findall(r"'%SERIAL ([^']*)'", sql))
