@@ -24,7 +24,6 @@ from irisfx.engines.sim.dialect import (
     translate,
 )
 from irisfx.engines.sim.dialect.catalog import DEFAULT_SCHEMA, qualified
-from irisfx.engines.sim.dialect.functions import last_function_error
 from irisfx.errors import NotEmulatedError
 
 __all__ = ["DEFAULT_SCHEMA", "SimConnection", "SimCursor", "qualified", "quote"]
@@ -159,6 +158,8 @@ _CONSTRAINTS = [
 def _in_iris_terms(exc: BaseException) -> str:
     text = re.sub(r'main\.|"', "", str(exc))
     if "user-defined function raised exception" in text:
+        from irisfx.engines.sim.dialect.functions import last_function_error
+
         text = last_function_error() or text
     for pattern, message in _CONSTRAINTS:
         match = pattern.search(text)
