@@ -146,3 +146,12 @@ def test_functions_and_forms_it_lacks_are_refused_by_name(db: SimConnection, sta
 def test_isnull_is_irises_two_argument_function(db: SimConnection) -> None:
     """RSQL_isnull: ISNULL(x, y) is y when x is NULL."""
     assert rows(db, "SELECT ISNULL(NULL, 5), ISNULL(3, 5)") == [(5, 3)]
+
+
+def test_irises_short_forms_of_insert_and_delete(db: SimConnection) -> None:
+    """RSQL_insert: ``INSERT [INTO] t SET c = v`` and ``DEFAULT VALUES``; RSQL_delete: ``DELETE
+    [FROM] t``."""
+    script(db, "CREATE TABLE F.T (A INTEGER, B VARCHAR(5) DEFAULT 'd');"
+               "INSERT INTO F.T SET A = 1, B = 'x'; INSERT F.T (A) VALUES (2);"
+               "INSERT INTO F.T DEFAULT VALUES; DELETE F.T WHERE A = 1")
+    assert rows(db, "SELECT ID, A, B FROM F.T ORDER BY ID") == [(2, 2, "d"), (3, None, "d")]

@@ -275,7 +275,8 @@ def _insert(tree: exp.Insert, catalog: Catalog) -> None:
     table, listed = _target(tree, catalog)
     if table is None:
         return
-    if not listed and any(c.hidden or c.role == "identity" for c in table.columns):
+    if not listed and isinstance(tree.expression, (exp.Values, exp.Select)) and any(
+            c.hidden or c.role == "identity" for c in table.columns):
         listed = [c.name for c in table.visible if c.role not in ("identity", "publicrowid")]
         schema = exp.Schema(this=tree.this, expressions=[
             exp.to_identifier(n, quoted=True) for n in listed])

@@ -139,7 +139,10 @@ def _statement_options(out: Rewritten) -> list[Token]:
     while index < len(tokens) and tokens[index].kind == "word" and (
             tokens[index].upper.startswith("%NO") or tokens[index].upper.startswith("%PROFILE")):
         index += 1
-    return result + tokens[index:]
+    rest = tokens[index:]
+    if tokens[0].is_word("DELETE") and rest and not rest[0].is_word("FROM"):
+        rest = [Token("word", "FROM"), *rest]  # RSQL_delete: FROM is optional on IRIS
+    return result + rest
 
 
 def _operand_start(result: list[Token]) -> int:
