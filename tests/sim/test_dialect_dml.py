@@ -155,3 +155,10 @@ def test_irises_short_forms_of_insert_and_delete(db: SimConnection) -> None:
                "INSERT INTO F.T SET A = 1, B = 'x'; INSERT F.T (A) VALUES (2);"
                "INSERT INTO F.T DEFAULT VALUES; DELETE F.T WHERE A = 1")
     assert rows(db, "SELECT ID, A, B FROM F.T ORDER BY ID") == [(2, 2, "d"), (3, None, "d")]
+
+
+def test_concatenation_writes_numbers_canonically(db: SimConnection) -> None:
+    """RSQL_concat: numbers are converted to canonical form first ('x' || 0012.00E2 is
+    'x1200'); a NULL operand makes NULL; {fn CONCAT} is the same operator."""
+    assert rows(db, "SELECT 'x' || 0012.00E2, 'a' || 1.50 || 'b', 'n' || NULL, "
+                    "{fn CONCAT('v', 0.5)}") == [("x1200", "a1.5b", None, "v.5")]

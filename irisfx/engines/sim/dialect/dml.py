@@ -58,6 +58,7 @@ def translate_tree(text: str, catalog: Catalog, *, upsert: bool = False) -> Tran
     _rename_tables(tree)
     _collations(tree, catalog)
     _string_casts(tree)
+    _concatenations(tree)
     for select in list(tree.find_all(exp.Select)):
         _expand_stars(select, catalog)
         _grouped_upper(select, catalog)
@@ -179,6 +180,17 @@ def _string_casts(tree: exp.Expression) -> None:
         text = exp.Cast(this=cast.this.copy(), to=exp.DataType.build("TEXT"))
         cast.replace(exp.Substring(this=text, start=exp.Literal.number(1),
                                    length=exp.Literal.number(size)))
+
+
+def _concatenations(tree: exp.Expression) -> None:
+    """RSQL_concat: ``a || b`` writes numbers in canonical form ('x' || 1.50 is 'x1.5')."""
+    for pipe in reversed(list(tree.find_all(exp.DPipe, exp.Concat))):
+        parts = [pipe.this, pipe.expression] if isinstance(pipe, exp.DPipe) \
+            else list(pipe.expressions)
+        joined = parts[0].copy()
+        for part in parts[1:]:
+            joined = exp.Anonymous(this="IRISFX_CONCAT", expressions=[joined, part.copy()])
+        pipe.replace(joined)
 
 
 def _exact_like(operand: exp.Expression, scope: dict[str, Table]) -> bool:

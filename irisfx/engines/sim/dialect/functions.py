@@ -64,6 +64,23 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def canonical(value: Any) -> Any:
+    """A number as ObjectScript writes it: no trailing zeros, no leading zero (.5, -1.25)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    text = format(Decimal(repr(value)).normalize(), "f")
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+
+
+def concat(a: Any, b: Any) -> Any:
+    """``a || b``: NULL if either is NULL, numbers in canonical form (RSQL_concat)."""
+    if a is None or b is None:
+        return None
+    return f"{canonical(a)}{canonical(b)}"
+
+
 def sqlupper(value: Any, maxlen: int | None = None) -> str | None:
     """%SQLUPPER(x[, maxlen]): ' ' + upper case, trailing blanks gone (RSQL_sqlupper)."""
     if value is None:
@@ -160,6 +177,7 @@ def register(connection: sqlite3.Connection) -> None:
         ("IRISFX_SQLSTRING", 1, sqlstring, True), ("IRISFX_SQLSTRING", 2, sqlstring, True),
         ("IRISFX_TRUNCATE", 1, truncate, True), ("IRISFX_TRUNCATE", 2, truncate, True),
         ("IRISFX_GROUPED", 1, grouped_display, True),
+        ("IRISFX_CONCAT", 2, concat, True),
         ("like", 2, _like(True), True), ("like", 3, _like(True), True),
         ("IRISFX_LIKE_EXACT", 2, _like(False), True), ("IRISFX_LIKE_EXACT", 3, _like(False), True),
         ("IRISFX_STARTS_EXACT", 2, starts_exact, True),
