@@ -23,6 +23,10 @@ _PARTS = {
     "nanosecond": ("nanosecond", "ns"),
 }
 _PART = {alias: part for part, aliases in _PARTS.items() for alias in aliases}
+# ODBC's TIMESTAMPADD/TIMESTAMPDIFF intervals (RSQL_timestampadd).
+_PART.update({f"sql_tsi_{name}": name for name in (
+    "year", "quarter", "month", "week", "day", "hour", "minute", "second")})
+_PART["sql_tsi_frac_second"] = "millisecond"
 _SMALL = {"hour": 3600, "minute": 60, "second": 1, "millisecond": 1e-3,
           "microsecond": 1e-6, "nanosecond": 1e-9}
 
