@@ -162,3 +162,10 @@ def test_concatenation_writes_numbers_canonically(db: SimConnection) -> None:
     'x1200'); a NULL operand makes NULL; {fn CONCAT} is the same operator."""
     assert rows(db, "SELECT 'x' || 0012.00E2, 'a' || 1.50 || 'b', 'n' || NULL, "
                     "{fn CONCAT('v', 0.5)}") == [("x1200", "a1.5b", None, "v.5")]
+
+
+def test_odbc_timestamp_functions(db: SimConnection) -> None:
+    """RSQL_timestampadd / RSQL_timestampdiff: SQL_TSI_ intervals."""
+    assert rows(db, "SELECT {fn TIMESTAMPADD(SQL_TSI_DAY, 2, '2024-02-28 00:00:00')}, "
+                    "TIMESTAMPDIFF(SQL_TSI_MONTH, '2024-01-31', '2024-03-01')") == [
+        ("2024-03-01 00:00:00", 2)]
