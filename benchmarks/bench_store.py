@@ -1,9 +1,12 @@
-"""Store throughput: ``irisfx push`` / ``irisfx pull`` of one file beside plain fsspec
-``fs.put`` / ``fs.get`` of the same file on the same store, each a whole process.
+"""Store throughput: ``irisfx push`` / ``irisfx pull`` of one file, each a whole process.
 
-Stores: a folder, and S3 through moto's server on 127.0.0.1 (in memory; its speed bounds both
-sides). Medians of --rounds rounds; every round uploads and downloads for real (the object and
-the local file are deleted first).
+Folder store (the table's rows, also in run_all.py): beside the same work done by the usual
+tools as processes, ``openssl dgst -sha256`` + ``cp`` + ``sync FILE`` (a push or pull hashes the
+bytes, copies them and makes them durable); goal >= 0.85 of its speed.
+S3 through moto's server on 127.0.0.1 (printed below the table; in memory, its speed bounds
+both sides): beside plain fsspec ``fs.put_file`` / ``fs.get_file`` of the same file.
+Medians of --rounds rounds; every round uploads and downloads for real (the object and the
+local file are deleted first).
 Run: python benchmarks/bench_store.py [--size-mib 256] [--s3-size-mib 64] [--rounds 3]
 """
 
@@ -21,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import make_file, scratch
+from common import Row, hash_copy_sync, make_file, median, print_table, scratch
 
 CONFIG = """\
 [irisfx]
@@ -96,6 +99,53 @@ def run_store(label: str, url: str, size_mib: int, rounds: int, env: dict[str, s
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def folder_rows(size_mib: int, rounds: int) -> list[Row]:
+    """Push and pull to a folder store beside openssl dgst + cp + sync of the same file."""
+    folder = scratch()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("IRISFX_") and k != "PYTHONDONTWRITEBYTECODE"}
+    try:
+        store = folder / "store"
+        store.mkdir()
+        project = folder / "proj"
+        (project / "fixtures").mkdir(parents=True)
+        blob = make_file(project / "fixtures" / "blob.dat", size_mib << 20)
+        sha = hashlib.sha256(blob.read_bytes()).hexdigest()
+        (project / "fixtures.toml").write_text(CONFIG.format(
+            store=store.as_uri(), sha256=sha, size=blob.stat().st_size))
+        kept = folder / "kept.dat"
+        shutil.copyfile(blob, kept)
+        irisfx = [sys.executable, "-m", "irisfx"]
+        object_path = store / "sha256" / sha[:2] / sha[2:]
+        times: dict[str, list[float]] = {k: [] for k in ("push", "pull", "ref_push", "ref_pull")}
+        for _ in range(rounds):
+            object_path.unlink(missing_ok=True)
+            times["push"].append(timed([*irisfx, "push"], project, env))
+            times["ref_push"].append(hash_copy_sync(kept, store / "ref.dat") or 0.0)
+            blob.unlink()
+            times["pull"].append(timed([*irisfx, "pull"], project, env))
+            times["ref_pull"].append(hash_copy_sync(store / "ref.dat", folder / "got.dat")
+                                     or 0.0)
+            if hashlib.sha256(blob.read_bytes()).hexdigest() != sha:
+                raise RuntimeError("pull did not bring back the pinned bytes")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    rows = []
+    mb = (size_mib << 20) / 1e6
+    for kind in ("push", "pull"):
+        ours, ref = median(times[kind]), median(times[f"ref_{kind}"])
+        ratio = ref / ours if ref > 0 else None
+        rows.append(Row(
+            f"folder store `{kind}`, {size_mib} MiB",
+            f"{mb / ours:.0f} MB/s" + (f" = **{ratio:.2f}** of the reference" if ratio else ""),
+            f"`openssl dgst` + `cp` + `sync FILE`: {mb / ref:.0f} MB/s" if ref > 0
+            else "openssl missing",
+            ">= 0.85", ratio >= 0.85 if ratio else None,
+            [f"irisfx {ours:.2f} s, reference {ref:.2f} s"],
+        ))
+    return rows
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -109,16 +159,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("IRISFX_")}
-
-    store_dir = scratch()
-    try:
-        def remove_file(key: str) -> None:
-            (store_dir / key).unlink(missing_ok=True)
-
-        run_store("folder store", store_dir.as_uri(), args.size_mib, args.rounds, env,
-                  remove_file)
-    finally:
-        shutil.rmtree(store_dir, ignore_errors=True)
+    print_table(folder_rows(args.size_mib, args.rounds))
+    print()
 
     import logging
 

@@ -13,12 +13,14 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +57,9 @@ def run(cmd: Sequence[str], cwd: Path | None = None, *, check: bool = True,
     Past ``timeout`` seconds the process group is killed and OverBudget raised.
     """
     full_env = {**os.environ, **(env or {})}
+    # Users run with compiled bytecode cached; a shell that forbids writing it would make every
+    # irisfx process compile its modules again, which no user pays for.
+    full_env.pop("PYTHONDONTWRITEBYTECODE", None)
     wrapped = list(cmd)
     report = None
     if Path(GNU_TIME).exists():
@@ -115,10 +120,32 @@ def make_file(path: Path, size: int) -> Path:
             chunk = piece[: min(left, len(piece))]
             out.write(chunk)
             left -= len(chunk)
-    with path.open("rb") as warm:
-        while warm.read(64 << 20):
-            pass
+    warm(path)
     return path
+
+
+def make_fixture(path: Path, size: int) -> Path:
+    """A real fixture file: an SQLite database of about ``size`` bytes, written page by page
+    by SQLite itself (how the simulator's snapshots are written), then read once to warm the
+    page cache. Rows carry random bytes, so nothing compresses or dedupes."""
+    row = os.urandom(64 << 10)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("CREATE TABLE blob (id INTEGER PRIMARY KEY, data BLOB)")
+        rows = max(1, size // len(row))
+        with db:
+            db.executemany("INSERT INTO blob (data) VALUES (?)",
+                           ((row[i % 997:] + row[:i % 997],) for i in range(rows)))
+    warm(path)
+    return path
+
+
+def warm(path: Path) -> None:
+    """Read ``path`` once so that every measurement starts from a warm page cache."""
+    with path.open("rb") as handle:
+        while handle.read(64 << 20):
+            pass
 
 
 def free_bytes(folder: Path) -> int:
@@ -145,17 +172,35 @@ def openssl_sha256(seconds: int = 2, multi: int = 1) -> float | None:
     return float(found[-1]) * 1000 if found else None
 
 
-def copy_fsync_seconds(src: Path, dst: Path) -> float:
-    """Copy ``src`` to ``dst`` and fsync it: the least a reset to a pinned file can cost."""
+def openssl_dgst(*paths: Path) -> float | None:
+    """Wall seconds of ``openssl dgst -sha256`` hashing each path, one process per file, all
+    at once (two files: two processes on two cores); None without openssl."""
+    if shutil.which("openssl") is None:
+        return None
     start = time.perf_counter()
-    shutil.copyfile(src, dst)
-    with dst.open("rb+") as handle:
-        os.fsync(handle.fileno())
+    children = [subprocess.Popen(["openssl", "dgst", "-sha256", str(p)],
+                                 stdout=subprocess.DEVNULL) for p in paths]
+    if any(child.wait() != 0 for child in children):
+        raise RuntimeError("openssl dgst failed")
+    return time.perf_counter() - start
+
+
+def hash_copy_sync(src: Path, dst: Path) -> float | None:
+    """Wall seconds of the same work a push or pull does, by the usual tools as processes:
+    ``openssl dgst -sha256 SRC``, ``cp SRC DST``, ``sync DST`` (one fsync)."""
+    if shutil.which("openssl") is None:
+        return None
+    dst.unlink(missing_ok=True)
+    start = time.perf_counter()
+    subprocess.run(["openssl", "dgst", "-sha256", str(src)], stdout=subprocess.DEVNULL,
+                   check=True)
+    subprocess.run(["cp", str(src), str(dst)], check=True)
+    subprocess.run(["sync", str(dst)], check=True)
     return time.perf_counter() - start
 
 
 def python_pass() -> float:
-    """A bare interpreter, start to exit."""
+    """A bare interpreter (the one irisfx runs on), start to exit."""
     return run([sys.executable, "-c", "pass"]).seconds
 
 

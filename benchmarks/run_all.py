@@ -15,10 +15,12 @@ import time
 import bench_apply
 import bench_example
 import bench_reset
+import bench_store
 import bench_verify
 from common import Row, print_table
 
-QUICK = {"fixtures": [2, 4], "plan_fixtures": [3], "size_mib": 4, "tests": 3, "rounds": 1}
+QUICK = {"fixtures": [2, 4], "plan_fixtures": [3], "size_mib": 4, "store_mib": 4, "tests": 3,
+         "rounds": 1}
 
 
 def main() -> None:
@@ -26,6 +28,8 @@ def main() -> None:
     bench_apply.add_arguments(parser)
     parser.add_argument("--size-mib", type=int, default=1024,
                         help="size of the one-file verify (two files of half of it)")
+    parser.add_argument("--store-mib", type=int, default=256,
+                        help="size of the file pushed to and pulled from a folder store")
     parser.add_argument("--tests", type=int, default=100, help="tests in the reset row")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true",
@@ -42,8 +46,8 @@ def main() -> None:
     rows += bench_apply.measure(args.fixtures, args.plan_fixtures, args.rounds, args.budget)
     rows += verify_rows
     rows += bench_reset.measure(args.tests, args.rounds)
-    example = bench_example.measure(args.rounds)
-    rows += example
+    rows += bench_store.folder_rows(args.store_mib, args.rounds)
+    rows += bench_example.measure(args.rounds)
     print()
     heading = (f"irisfx benchmarks, median of {args.rounds} round(s)"
                + (" (--quick: a smoke test, not a measurement)" if args.quick else ""))

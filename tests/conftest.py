@@ -56,6 +56,7 @@ class ProjectDir:
 
     root: Path
     env: dict[str, str]
+    url: str = "sim://sim"  # the engine fixtures.toml names
 
     @property
     def config(self) -> Path:
@@ -77,7 +78,8 @@ class ProjectDir:
 
     def write_config(self, extra: str = "") -> None:
         """(Re)write fixtures.toml with the standard 'items' fixture and ``extra`` TOML."""
-        self.config.write_text(CONFIG.format(extra=extra), encoding="utf-8")
+        text = CONFIG.format(extra=extra).replace('iris = "sim://sim"', f'iris = "{self.url}"')
+        self.config.write_text(text, encoding="utf-8")
 
 
 def clean_env(tmp_path: Path) -> dict[str, str]:

@@ -25,6 +25,9 @@ class EngineSettings:
     path_map: dict[str, str] = field(default_factory=dict)
     # fixtures.toml's [irisfx] id: tells apart two projects of the same name on one instance
     project_id: str | None = None
+    # "strict": a database shared with other namespaces is not snapshotted; "crash": it is,
+    # while the instance is frozen (the copy may hold unfinished transactions). IRIS only.
+    snapshot_consistency: str = "strict"
 
 
 def open_engine(settings: EngineSettings) -> Engine:

@@ -72,6 +72,29 @@ def parse_version(product: str) -> Version | None:
     return Version((int(match["year"]), int(match["minor"])), match["build"])
 
 
+# $ZVERSION names the platform; these run IRIS (or ran Caché) big-endian. Everything else
+# IRIS runs on today (x86-64, ARM64) is little-endian.
+BIG_ENDIAN_PLATFORMS = ("AIX", "SPARC", "HP-UX", "Itanium", "Power")
+
+
+def server_byte_order(server_product: str) -> Literal["little", "big"]:
+    """The byte order of the platform a $ZVERSION string names."""
+    upper = server_product.upper()
+    return "big" if any(name.upper() in upper for name in BIG_ENDIAN_PLATFORMS) else "little"
+
+
+def byte_order_refusal(file_order: str | None, server_product: str) -> str | None:
+    """Why a database file of ``file_order`` cannot be mounted on this server, or None.
+
+    IRIS mounts only files of its own byte order; the other kind must be converted first
+    (the cvendian utility, KEY=GSA_manage_data "Converting the Endianness of a Database")."""
+    server = server_byte_order(server_product)
+    if file_order is None or file_order == server:
+        return None
+    return (f"the file is {file_order}-endian and this server ({server_product}) is "
+            f"{server}-endian")
+
+
 def decide(built_by: str, server_product: str) -> Compatibility:
     """Compare the version that built a file with the server's."""
     built, server = parse_version(built_by), parse_version(server_product)

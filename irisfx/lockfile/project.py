@@ -30,6 +30,7 @@ from irisfx.lockfile.models import (
     Settings,
     newer_format_message,
 )
+from irisfx.lockfile.parsed import parse_cached
 from irisfx.lockfile.paths import path_problems
 from irisfx.lockfile.tomlkeys import KeyLines, Loc, show_key
 
@@ -124,7 +125,7 @@ def load_project(config_path: Path) -> Project:
         raise ConfigError(f"cannot read {config_path}: {exc.strerror}") from None
     name = config_path.name
     text = _decode(raw, config_path)
-    data = _parse(text, name)
+    data = parse_cached(raw, config_path.parent / STATE_DIR, lambda: _parse(text, name))
     _check_format(data, text, name)
     try:
         doc = Document.model_validate(data)

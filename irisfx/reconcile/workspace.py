@@ -10,6 +10,7 @@ from stat import S_ISDIR
 
 from irisfx.files.digest import CACHE_NAME, ProgressFactory, StatCache
 from irisfx.lockfile.journal import load_project_with_pins, with_pins
+from irisfx.lockfile.parsed import CACHE_NAME as TOML_CACHE_NAME
 from irisfx.lockfile.project import Project, ensure_state_dir
 
 # When this process started: a temp file older than that cannot be one it is still writing.
@@ -47,16 +48,23 @@ class Workspace:
         with contextlib.suppress(OSError):  # an unwritten cache only costs a re-hash next time
             self.cache.save()
 
+    def flush_cache(self) -> None:
+        """Append the digests of the last action to the cache's log (costs the change only)."""
+        with contextlib.suppress(OSError):
+            self.cache.flush()
+
     def remove_stale_temp_files(self) -> list[Path]:
         """Delete temp files a killed irisfx left behind; call it holding the apply lock.
 
         Only irisfx's own names (``.fixtures.toml.*.tmp`` beside fixtures.toml,
-        ``.stat-cache.json.*.tmp`` in ``.irisfx/``) and only files older than this process:
+        ``.stat-cache.json.*.tmp`` and ``.toml-cache.json.*.tmp`` in ``.irisfx/``) and only
+        files older than this process:
         every other writer of them holds the apply lock, or is a plan that started later.
         """
         removed = []
         for folder, name in ((self.project.root, self.project.config_path.name),
-                             (self.project.state_dir, CACHE_NAME)):
+                             (self.project.state_dir, CACHE_NAME),
+                             (self.project.state_dir, TOML_CACHE_NAME)):
             for path in folder.glob(f".{name}.*.tmp"):
                 with contextlib.suppress(OSError):
                     stat = path.lstat()

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from irisfx.errors import IntegrityError, IrisfxError, UsageError
-from irisfx.files.digest import PLAIN_CHUNK, ProgressFactory, StatCache, digest_files
+from irisfx.files.digest import (
+    PLAIN_CHUNK,
+    FileDigest,
+    ProgressFactory,
+    StatCache,
+    digest_files,
+)
 from irisfx.files.faults import checkpoint
 from irisfx.files.progress import NoProgress, Progress
 from irisfx.lockfile.models import ResolvedFixture
@@ -55,7 +61,10 @@ def push_files(store: Store, items: Sequence[Item], cache: StatCache,
                progress: ProgressFactory | None = None, workers: int = WORKERS
                ) -> list[Outcome]:
     """Upload every file the store lacks, after checking it against its pin."""
-    found = digest_files([i.path for i in items], cache, progress=progress)
+    # A folder store is written in one pass that hashes while it copies and commits nothing
+    # that does not match the pin: hashing the file first as well would read it twice.
+    found = (_cached_digests(items, cache) if store.local
+             else digest_files([i.path for i in items], cache, progress=progress))
     check_reachable(store, create=True)
 
     def one(item: Item) -> Outcome:
@@ -196,8 +205,10 @@ def _upload_local(source: Any, target: Path, digest: Any, shown: Progress, item:
             out.flush()
             os.fsync(out.fileno())
         if digest.hexdigest() != item.sha256:
-            raise IntegrityError(f"fixture '{item.name}' changed while it was pushed; not "
-                                 "pushed", fix="run 'irisfx push' again")
+            raise IntegrityError(f"fixture '{item.name}' does not match its pin; not pushed",
+                                 details=[f"file: {item.path}"],
+                                 fix="restore the file (irisfx pull) or rebuild it on purpose: "
+                                 f"irisfx apply --rebuild {item.name}")
         temp.replace(target)
     finally:
         temp.unlink(missing_ok=True)
@@ -223,6 +234,21 @@ def _upload_remote(store: Store, source: Any, key: str, digest: Any, shown: Prog
             raise IntegrityError(f"fixture '{item.name}' changed while it was pushed; not "
                                  "pushed", fix="run 'irisfx push' again")
         remote.commit()
+
+
+def _cached_digests(items: Sequence[Item], cache: StatCache) -> dict[Path, FileDigest | None]:
+    """What the stat cache knows of each file, hashing nothing: None for a missing file; a
+    file it does not know gets its pin's digest, which the copy then checks byte by byte."""
+    found: dict[Path, FileDigest | None] = {}
+    for item in items:
+        try:
+            stat = item.path.stat()
+        except FileNotFoundError:
+            found[item.path] = None
+            continue
+        known = cache.lookup(item.path, stat)
+        found[item.path] = FileDigest(known or item.sha256, stat.st_size, hashed=False)
+    return found
 
 
 def pinned_items(project: Project, fixtures: Sequence[ResolvedFixture]) -> list[Item]:

@@ -64,7 +64,7 @@ def test_one_byte_edit_is_drift_exit_3_and_nothing_mounted(applied: ProjectDir) 
     apply = applied.irisfx("apply")
     assert apply.code == 3
     assert "error: fixture 'items' does not match its pin" in apply.err
-    assert "Nothing was mounted." in apply.err
+    assert "Fixture 'items' was not mounted." in apply.err
     assert "fix: restore the file from git" in apply.err
     assert "Traceback" not in apply.text
     assert applied.irisfx("verify").code == 3
@@ -117,7 +117,7 @@ def test_destructive_apply_needs_approval_off_terminal(applied: ProjectDir) -> N
 
 
 def test_removed_fixture_is_unmounted(applied: ProjectDir) -> None:
-    applied.config.write_text('[irisfx]\nproject = "demo"\niris = "sim://sim"\n')
+    applied.config.write_text(f'[irisfx]\nproject = "demo"\niris = "{applied.url}"\n')
     plan = applied.irisfx("plan")
     assert "0 to build, 0 to snapshot, 0 to mount, 2 to unmount" in plan.out
     assert applied.irisfx("apply", "--auto-approve").code == 0

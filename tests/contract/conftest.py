@@ -20,6 +20,7 @@ from irisfx.engines.base import Engine
 from irisfx.engines.iris.container import RunningIris, container_image, start_iris
 from irisfx.errors import EngineError
 from tests.contract.live_report import LiveReport, report_path
+from tests.standin.fixtures import PASSWORD_ENV, USERNAME_ENV, activate, make_standin
 
 LIVE_ENV = "IRISFX_TEST_IRIS"
 SKIP_REASON = (
@@ -83,12 +84,22 @@ def live_url(live_report: LiveReport) -> Iterator[str]:
         running.stop()
 
 
-@pytest.fixture(params=["sim", "iris"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An engine bound to a fresh, unique project; everything it owns is removed afterwards."""
+@pytest.fixture(params=["sim", "iris-standin", "iris"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """An engine bound to a fresh, unique project; everything it owns is removed afterwards.
+
+    ``sim`` is the simulator; ``iris-standin`` the real iris engine on the stand-in IRIS
+    (tests/standin); ``iris`` a live IRIS, skipped (saying how to run it) without one.
+    """
     project = f"contract-{uuid.uuid4().hex[:8]}"
     if request.param == "sim":
         settings = EngineSettings(url="sim://sim", project=project, root=tmp_path)
+    elif request.param == "iris-standin":
+        standin = make_standin(tmp_path / "standin-mgr")
+        activate(monkeypatch, standin)
+        settings = EngineSettings(url=standin.url, project=project, root=tmp_path,
+                                  username_env=USERNAME_ENV, password_env=PASSWORD_ENV)
     else:
         url = request.getfixturevalue("live_url")
         settings = _iris_settings(url, project, tmp_path)

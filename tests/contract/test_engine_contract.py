@@ -147,6 +147,24 @@ def test_failed_recipe_leaves_nothing_behind(engine: Engine, tmp_path: Path,
     assert source not in engine.inventory().owned
 
 
+def test_an_iris_ddl_export_with_go_lines_builds_the_same_rows(engine: Engine, tmp_path: Path,
+                                                               unique: str) -> None:
+    """IRIS's own script format (GO on its own line, any case; IRIS-SQL-FACTS.md §8.2) is read
+    by the one script reader every engine uses, with each failure named by its file line."""
+    script = tmp_path / "export.sql"
+    script.write_text("CREATE TABLE Clinic.Visit (\n  VisitId INTEGER PRIMARY KEY,\n"
+                      "  Note VARCHAR(40))\nGO\n"
+                      "INSERT INTO Clinic.Visit (VisitId, Note) VALUES (1, 'a; b')\ngo\n"
+                      "INSERT INTO Clinic.Visit (VisitId, Note) VALUES (2, 'GO')\nGO\n")
+    source = f"FXSRC_G{unique}"
+    engine.build("visits", source, load_recipe(script, "recipes/export.sql"))
+    assert engine.row_counts(source) == {"Clinic.Visit": 2}
+    with closing(engine.connect(source)) as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT Note FROM Clinic.Visit WHERE VisitId = 1")
+        assert cursor.fetchone()[0] == "a; b"
+
+
 def test_other_projects_namespaces_are_not_touched(engine: Engine, recipe: Recipe, unique: str,
                                                    tmp_path: Path) -> None:
     from dataclasses import replace

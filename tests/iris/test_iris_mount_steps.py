@@ -20,6 +20,7 @@ from irisfx.engines.iris.connect import Driver, Target
 from irisfx.engines.iris.engine import PROBE_QUERY, IrisEngine
 from irisfx.engines.iris.helper import HELPER_CLASS, Helper
 from irisfx.errors import ConflictError, EngineError, IntegrityError
+from irisfx.files.dbfile import build_label
 
 ROOT = "/usr/irissys/mgr/irisfx/"
 
@@ -33,6 +34,7 @@ class Server:
         self.others: dict[str, dict[str, str]] = {}  # other project names' records
         self.namespaces: set[str] = {"USER", "%SYS"}
         self.calls: list[str] = []
+        self.resources = {"%DB_%DEFAULT"}
         self.writes_label = writes_label
         self.probe_fails = probe_fails
 
@@ -97,6 +99,13 @@ class Server:
         self.namespaces.discard(ns)
         return {}
 
+    def StatementType(self, ns: str, sql: str) -> dict[str, Any]:  # noqa: N802
+        # A stand-in for IRIS's parser, for the statements the wiring tests send.
+        return {"type": 1 if sql.lstrip().upper().startswith("SELECT") else 2}
+
+    def ResourceExists(self, name: str) -> dict[str, Any]:  # noqa: N802
+        return {"exists": name.upper() in self.resources}
+
     def ReplaceDatabase(self, ns: str, dir: str, source: str) -> dict[str, Any]:  # noqa: N802
         assert ns in self.namespaces
         self.files[dir + "IRIS.DAT"] = self.files.pop(source)
@@ -137,7 +146,7 @@ def engine_on(server: Server, tmp_path: Path, project_id: str | None = None) -> 
 @pytest.fixture
 def dat(tmp_path: Path) -> tuple[Path, str]:
     path = tmp_path / "IRIS.DAT"
-    path.write_bytes(b"\x00" * 3000)
+    path.write_bytes(build_label("/usr/irissys/mgr/user/", "%DB_%DEFAULT", size=3000))
     return path, hashlib.sha256(path.read_bytes()).hexdigest()
 
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from irisfx.files.digest import (
-    MAP_THRESHOLD,
+    CHUNK,
     OVERLAP_THRESHOLD,
-    WINDOW,
     StatCache,
     copy_with_digest,
     digest_files,
@@ -113,8 +112,8 @@ def test_cache_drops_malformed_entries_and_keeps_good_ones(tmp_path: Path) -> No
         assert cache.lookup(Path(name), stat) is None
 
 
-def test_mapped_windows_hash_like_hashlib_with_and_without_helper(tmp_path: Path) -> None:
-    for size in (MAP_THRESHOLD, 3 * WINDOW, 3 * WINDOW + 1):
+def test_large_files_hash_like_hashlib_with_and_without_helper(tmp_path: Path) -> None:
+    for size in (OVERLAP_THRESHOLD, 3 * CHUNK, 3 * CHUNK + 1):
         path = tmp_path / f"f{size}"
         data = make(path, size)
         expected = hashlib.sha256(data).hexdigest()
@@ -151,14 +150,61 @@ class _StopAfterFirstBlock:
         self.finished = True
 
 
-def test_an_interrupted_hash_of_a_mapped_file_stops_cleanly(tmp_path: Path) -> None:
+def test_an_interrupted_hash_of_a_large_file_stops_cleanly(tmp_path: Path) -> None:
     path = tmp_path / "f"
-    make(path, 4 * WINDOW)
+    make(path, OVERLAP_THRESHOLD + 4 * CHUNK)
     for overlap in (True, False):
         shown = _StopAfterFirstBlock()
         with pytest.raises(KeyboardInterrupt):
             sha256_file(path, shown, overlap=overlap)
         assert (shown.blocks, shown.finished) == (1, True)
-    # Nothing is left mapped or locked: the file hashes again and can be replaced.
-    assert sha256_file(path).size == 4 * WINDOW
+    # Nothing is left reading or locked: the file hashes again and can be replaced.
+    assert sha256_file(path).size == OVERLAP_THRESHOLD + 4 * CHUNK
     path.unlink()
+
+
+def test_flush_appends_only_the_change_and_a_fresh_load_sees_it(tmp_path: Path) -> None:
+    files = [tmp_path / f"f{i}" for i in range(50)]
+    for f in files:
+        make(f, 100)
+    cache = StatCache(tmp_path / "cache.json")
+    digest_files(files, cache)
+    cache.save()
+    whole = (tmp_path / "cache.json").read_bytes()
+
+    new = tmp_path / "new"
+    data = make(new, 100)
+    cache.store(new, hashlib.sha256(data).hexdigest(), new.stat())
+    cache.forget(files[0])
+    cache.flush()
+    # O(changed): the whole cache is untouched and the log holds two short lines.
+    assert (tmp_path / "cache.json").read_bytes() == whole
+    lines = (tmp_path / "cache.log").read_text().splitlines()
+    assert len(lines) == 2 and all(len(line) < 300 for line in lines)
+
+    reloaded = StatCache(tmp_path / "cache.json")
+    assert reloaded.lookup(new, new.stat()) == hashlib.sha256(data).hexdigest()
+    assert reloaded.lookup(files[0], files[0].stat()) is None
+    assert reloaded.lookup(files[1], files[1].stat()) is not None
+    reloaded.save()  # folds the log into the cache file and removes it
+    assert not (tmp_path / "cache.log").exists()
+    assert StatCache(tmp_path / "cache.json").lookup(new, new.stat()) is not None
+
+
+def test_a_torn_or_forged_log_line_never_changes_a_digest(tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    data = make(good, 10)
+    sha = hashlib.sha256(data).hexdigest()
+    cache = StatCache(tmp_path / "cache.json")
+    cache.store(good, sha, good.stat())
+    cache.flush()
+    stat = good.stat()
+    key = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+    with (tmp_path / "cache.log").open("a") as log:
+        log.write(f'{{"path": "{good}", "stat": [1, 2')  # a kill mid-append
+        log.write("\n[1]\n{}\n" + json.dumps({"path": str(good), "stat": key,
+                                                 "sha256": "NOTHEX"}) + "\n")
+        log.write(json.dumps({"path": str(good), "stat": [True, 1, 2, 3, 4],
+                              "sha256": "0" * 64}) + "\n")
+        log.write(json.dumps({"path": str(good), "forget": 1}) + "\n")
+    assert StatCache(tmp_path / "cache.json").lookup(good, stat) == sha

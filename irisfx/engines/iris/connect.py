@@ -158,18 +158,23 @@ def driver_from(
 ) -> Driver:
     """Pick the driver's entry points from the imported modules.
 
-    Some builds expose ``connect`` only in ``iris._elsdk_`` (trap 1). When sqlalchemy-iris (often
-    pulled in by testcontainers-iris) overwrote ``iris/__init__.py``, neither has it (trap 2).
+    Some builds expose ``connect`` only in ``iris._elsdk_`` (trap 1). A package that replaced
+    ``iris/__init__.py`` with one lacking ``connect`` or ``createIRIS`` is refused (trap 2): older
+    sqlalchemy-iris releases did that; current ones pull iris-embedded-python-wrapper, whose
+    ``iris`` keeps ``connect`` and passes this check.
     """
     source = package if hasattr(package, "connect") and hasattr(package, "createIRIS") else elsdk
     if source is None or not hasattr(source, "connect") or not hasattr(source, "createIRIS"):
         where = getattr(package, "__file__", None) or "an unknown place"
+        missing = [name for name in ("connect", "createIRIS")
+                   if not hasattr(package, name) and not hasattr(elsdk, name)]
         raise EngineError(
-            "the installed 'iris' module is not the IRIS driver (it has no connect())",
+            "the installed 'iris' module is not the IRIS driver "
+            f"(it has no {' or '.join(f'{name}()' for name in missing)})",
             details=[
                 f"module: {where}",
-                "another package (usually sqlalchemy-iris, via testcontainers-iris) replaced "
-                "the driver's iris/__init__.py",
+                "another package replaced the driver's iris/__init__.py (older sqlalchemy-iris "
+                "releases did)",
             ],
             fix=f"{REINSTALL_FIX}  (after installing the other packages)",
         )
@@ -199,7 +204,10 @@ class Failure:
 FAILURES: tuple[Failure, ...] = (
     Failure(
         "password_expired",
-        re.compile(r"password change required|password (has )?expired", re.I),
+        # IRIS at first login: "[SQLCODE: <-853>:<User _SYSTEM is required to change password
+        # before login>]" (issue 19 item 2); older texts say "Password change required".
+        re.compile(r"password change required|required to change password|"
+                   r"password (has )?expired|<-853>", re.I),
         "IRIS refused the login: the password of {user} has expired",
         "set a new password (Management Portal, or in %SYS: "
         "do ##class(Security.Users).UnExpireUserPasswords(\"*\") on a throwaway container), "
@@ -247,6 +255,16 @@ FAILURES: tuple[Failure, ...] = (
         re.compile(r"getaddrinfo|name or service not known|nodename nor servname", re.I),
         "cannot resolve the IRIS host in {address}",
         "check the host name in the iris URL (fixtures.toml, IRISFX_IRIS or --iris)",
+    ),
+    Failure(
+        "tls_required",
+        # A superserver that accepts only TLS answers a plain connection with <SSL Error>;
+        # without this entry it read as "nothing answers" (issue 19 item 13).
+        re.compile(r"<ssl error>|\bssl\b|\btls\b", re.I),
+        "IRIS at {address} accepts only TLS (SSL) connections",
+        "irisfx connects without TLS: point it at a superserver that accepts plain connections "
+        "(System Administration > Security > SSL/TLS: superserver support level 'Enabled', "
+        "not 'Required'), or reach IRIS through a tunnel",
     ),
     Failure(
         "not_listening",

@@ -30,6 +30,7 @@ from irisfx.engines.base import (
     Transferred,
     not_owned,
 )
+from irisfx.engines.iris.checks import refuse_unmountable, writable_mapped
 from irisfx.engines.iris.connect import (
     Driver,
     Target,
@@ -39,6 +40,7 @@ from irisfx.engines.iris.connect import (
     resolve_target,
 )
 from irisfx.engines.iris.helper import Helper, HelperFiles, ensure_helper
+from irisfx.engines.iris.readonly import GuardedConnection
 from irisfx.engines.iris.records import (
     Observed,
     Record,
@@ -61,7 +63,6 @@ from irisfx.engines.iris.transfer import (
     PathMap,
     copy_on_server,
     download,
-    refuse_simulator_file,
     server_dir,
     server_join,
     upload,
@@ -174,13 +175,23 @@ class IrisEngine:
 
     def connect(self, namespace: str, *, read_only: bool = False,
                 timeout: float | None = None) -> Connection:
-        """A DB-API connection to ``namespace``; the caller closes it."""
+        """A DB-API connection to ``namespace``; the caller closes it.
+
+        ``read_only``: IRIS's parser decides what runs (only SELECT) and nothing commits;
+        ``timeout``: a statement running longer is cancelled on the server (readonly.py).
+        """
         ns = names.normalize_namespace(namespace)
-        connection: Connection = open_dbapi(
-            self._driver, self._target, ns, self.settings.username_env,
-            self.settings.password_env,
-        )
-        return connection
+        raw = open_dbapi(self._driver, self._target, ns, self.settings.username_env,
+                         self.settings.password_env)
+        if not read_only and timeout is None:
+            connection: Connection = raw
+            return connection
+        try:
+            return GuardedConnection(raw, self._helper.call, ns, timeout,
+                                      read_only=read_only)
+        except BaseException:
+            raw.close()
+            raise
 
     # -- changing ----------------------------------------------------------------------------
 
@@ -212,16 +223,17 @@ class IrisEngine:
             raise EngineError(f"cannot snapshot namespace {ns}: it does not exist on IRIS")
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + PART_SUFFIX)
-        located = self._paths.locate(part)
+        located = writable_mapped(self._helper, self._paths, part)
+        consistency = self.settings.snapshot_consistency
         if located is not None:
             progress.start(f"snapshot {ns} (shared directory)", None)
-            got = copy_database(self._helper, ns, *located)
+            got = copy_database(self._helper, ns, *located, consistency)
             checkpoint("iris.snapshot.copied")
             part.replace(dest)
             progress.finish()
             return got
         remote = server_join(self._project_dir, "snapshots", f"{ns}.DAT")
-        got = copy_database(self._helper, ns, remote, "")
+        got = copy_database(self._helper, ns, remote, "", consistency)
         checkpoint("iris.snapshot.copied")
         download(self._files, remote, dest, progress, got)
         checkpoint("iris.snapshot.transferred")
@@ -242,13 +254,13 @@ class IrisEngine:
         """Serve ``local_path`` in a new namespace, after proving the server holds its bytes."""
         names.check_fixture_name(fixture)
         ns = names.normalize_namespace(namespace)
-        refuse_simulator_file(fixture, local_path)
+        refuse_unmountable(self._helper, fixture, local_path, self._product)
         self._make_room(ns)
         record = self._new_record(fixture, role, ns, sha256=sha256, readonly=readonly)
         self._put(ns, record)
         dat = server_join(record.dir, "IRIS.DAT")
         try:
-            self._send(local_path, sha256, dat, progress or NoProgress())
+            self._send(ns, local_path, sha256, dat, progress or NoProgress())
             checkpoint("iris.mount.copied")
             self._helper.call("CreateNamespace", ns, record.dir, int(readonly), 0)
             checkpoint("iris.mount.created")
@@ -284,8 +296,8 @@ class IrisEngine:
                 self.unmount(ns)
             self.mount(fixture, local_path, ns, readonly=False, sha256=sha256, role="copy")
             return
-        refuse_simulator_file(fixture, local_path)
-        incoming = self._incoming(local_path, sha256, NoProgress())
+        refuse_unmountable(self._helper, fixture, local_path, self._product)
+        incoming = self._incoming(ns, local_path, sha256, NoProgress())
         # Marked first: a reset cut short leaves a record the next reset or plan repairs.
         self._put(ns, record.with_state("creating"))
         self._helper.call("ReplaceDatabase", ns, record.dir, incoming)
@@ -374,14 +386,17 @@ class IrisEngine:
             self._helper.call("DeleteNamespace", ns, leftover.dir)
         return observed
 
-    def _send(self, local_path: Path, sha256: str, dat: str, progress: Progress) -> None:
+    def _send(self, ns: str, local_path: Path, sha256: str, dat: str,
+              progress: Progress) -> None:
         """Put the file's bytes at ``dat``, proven equal to ``sha256`` on the server side."""
-        self._files.rename(self._incoming(local_path, sha256, progress), dat)
+        self._files.rename(self._incoming(ns, local_path, sha256, progress), dat)
 
-    def _incoming(self, local_path: Path, sha256: str, progress: Progress) -> str:
+    def _incoming(self, ns: str, local_path: Path, sha256: str, progress: Progress) -> str:
         """The file's bytes on the server under a temporary name, proven equal to ``sha256``."""
-        # The temporary name depends only on the content, so an interrupted upload resumes.
-        incoming = server_join(self._project_dir, "incoming", f"{sha256}.DAT")
+        # The temporary name depends only on the namespace and the content, so an interrupted
+        # upload resumes, and two processes mounting the same file (xdist workers making their
+        # copies) never append to, or rename away, each other's upload.
+        incoming = server_join(self._project_dir, "incoming", f"{ns}-{sha256}.DAT")
         located = self._paths.locate(local_path)
         if located is not None:
             mapped, base = located

@@ -12,9 +12,13 @@ from irisfx.errors import EngineError, IntegrityError
 log = logging.getLogger("irisfx.iris")
 
 
-def copy_database(helper: Helper, ns: str, target: str, base: str) -> Transferred:
-    """Copy ``ns``'s database to the server file ``target`` (below ``base`` when mapped)."""
-    reply = helper.call("CopyDatabase", ns, target, base)
+def copy_database(helper: Helper, ns: str, target: str, base: str,
+                  consistency: str = "strict") -> Transferred:
+    """Copy ``ns``'s database to the server file ``target`` (below ``base`` when mapped).
+
+    A database other namespaces share is refused by the helper unless ``consistency`` is
+    "crash" (then it is copied while the instance is frozen)."""
+    reply = helper.call("CopyDatabase", ns, target, base, consistency)
     if reply.get("shared"):
         log.warning(
             "the database of namespace %s is shared with other namespaces: the instance "

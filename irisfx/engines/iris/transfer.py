@@ -25,7 +25,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Protocol
 
 from irisfx.engines.base import Progress, Transferred
+from irisfx.engines.compat import byte_order_refusal
 from irisfx.errors import ConflictError, EngineError, IntegrityError
+from irisfx.files.dbfile import NOT_A_DATABASE_FIX, DatabaseLabel, read_label
 from irisfx.lockfile.models import SIM_PRODUCT
 
 CHUNK_SIZE = 1024 * 1024  # the largest chunk that may cross; see the module docstring
@@ -136,6 +138,28 @@ def refuse_simulator_file(
             details=[f"{why}: the simulator's files are not IRIS databases"],
             fix=f"rebuild it on IRIS with the iris engine: irisfx apply --rebuild {fixture}",
         )
+
+
+def refuse_foreign_file(fixture: str, local_path: Path, server_product: str) -> DatabaseLabel:
+    """The label of a file about to be mounted on IRIS; ConflictError when it is a simulator
+    file, no database at all ("not an IRIS database"), or of the other byte order."""
+    refuse_simulator_file(fixture, local_path)
+    label = read_label(local_path)
+    if label is None or label.kind != "iris":
+        raise ConflictError(
+            f"{local_path.name} of fixture '{fixture}' is not an IRIS database",
+            details=["an IRIS or Caché database carries the label 'Cache DB' at byte 1524; "
+                     "this file does not"],
+            fix=NOT_A_DATABASE_FIX,
+        )
+    why = byte_order_refusal(label.byte_order, server_product)
+    if why is not None:
+        raise ConflictError(
+            f"fixture '{fixture}' cannot be mounted on this IRIS: {why}",
+            fix="convert the file with IRIS's cvendian utility on a copy, then adopt the copy "
+            f"(irisfx pin {fixture}); or rebuild it here: irisfx apply --rebuild {fixture}",
+        )
+    return label
 
 
 def upload(

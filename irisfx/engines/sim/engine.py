@@ -39,6 +39,7 @@ from irisfx.engines.sim.files import (
     clone_with_digest,
     copy_mismatch,
     refuse_non_sqlite,
+    refuse_unreadable,
     served_stat,
     stat_changed,
 )
@@ -106,8 +107,9 @@ class SimEngine:
         state = self.store.read()
         owned: dict[str, OwnedNamespace] = {}
         others: dict[str, OwnedNamespace] = {}
+        db = self._databases_root()
         for ns, row in state.owners.items():
-            (owned if self._mine(row) else others)[ns] = self._owned_view(row, state)
+            (owned if self._mine(row) else others)[ns] = self._owned_view(row, state, db)
         return Inventory(namespaces=frozenset(state.namespaces), owned=owned, others=others)
 
     def verify_mounts(self) -> dict[str, str | None]:
@@ -125,8 +127,9 @@ class SimEngine:
         """Every project with records here, each with its records, sorted by name and id."""
         state = self.store.read()
         grouped: dict[ProjectRef, list[OwnedNamespace]] = {}
+        db = self._databases_root()
         for row in state.owners.values():
-            grouped.setdefault(owner_ref(row), []).append(self._owned_view(row, state))
+            grouped.setdefault(owner_ref(row), []).append(self._owned_view(row, state, db))
         return [ProjectRecords(owner, tuple(sorted(records, key=lambda r: r.namespace)))
                 for owner, records in sorted(grouped.items(),
                                              key=lambda item: (item[0].name, item[0].id or ""))]
@@ -181,6 +184,7 @@ class SimEngine:
     ) -> None:
         """Copy ``local_path`` in, check its digest, then serve it in ``namespace``."""
         refuse_non_sqlite(local_path)
+        refuse_unreadable(local_path)
         self._record(namespace, role, fixture, sha256=sha256, readonly=readonly)
         checkpoint("sim.mount.recorded")
         directory = self._fresh_database_dir(namespace)
@@ -342,9 +346,15 @@ class SimEngine:
         directory.mkdir(parents=True)
         return inside(self.directory, directory)
 
-    def _owned_view(self, row: OwnerRow, state: Snapshot) -> OwnedNamespace:
+    def _databases_root(self) -> Path:
+        # ``DIR/db`` checked once for a whole listing: resolving it again for each of 10,000
+        # records was a third of a no-change plan. Each record's folder is looked at, never
+        # followed (a link in its place is reported, not served).
+        return inside(self.directory, self.directory / "db")
+
+    def _owned_view(self, row: OwnerRow, state: Snapshot, db: Path) -> OwnedNamespace:
         ns = row.namespace
-        directory = self._database_dir(ns, may_be_link=True)
+        directory = db / checked_namespace(self.directory, ns, "database")
         served = directory / DAT_NAME
         # A link in place of the folder is not the database; unmount removes the link.
         present = (ns in state.namespaces and ns in state.databases

@@ -1,0 +1,101 @@
+"""SQL in a namespace of the stand-in: the simulator's SQL layer on the live image of the
+namespace's globals database, opened read-only when the database is mounted read-only (so the
+database, not the SQL text, refuses writes, as IRIS does with <PROTECT>)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from irisfx.engines.sim.database import open_database
+from irisfx.engines.sim.sql import SimConnection
+
+from .instance import Instance, IrisError
+
+# IRIS answers INFORMATION_SCHEMA.TABLES in every namespace; SQLite keeps "Schema.Table" names.
+TABLES_VIEW = """
+CREATE TEMP VIEW "INFORMATION_SCHEMA.TABLES" AS
+SELECT substr(name, 1, instr(name, '.') - 1) AS TABLE_SCHEMA,
+       substr(name, instr(name, '.') + 1) AS TABLE_NAME,
+       'BASE TABLE' AS TABLE_TYPE
+FROM sqlite_master WHERE type = 'table' AND instr(name, '.') > 0
+"""
+
+
+@dataclass(frozen=True)
+class Served:
+    """Where a namespace's data is served from, as it was when the connection was made."""
+
+    namespace: str
+    live: Path
+    readonly: bool
+
+    def still_mounted(self) -> bool:
+        """Whether the database is still mounted as it was (a remount makes a new image)."""
+        return self.live.exists()
+
+
+def serve(instance: Instance, namespace: str, username: str, password: str) -> Served:
+    """Log in to ``namespace`` and find its data; IrisError as IRIS would refuse."""
+    state = instance.read()
+    state.login(username, password)
+    return _served(instance, namespace)
+
+
+def _served(instance: Instance, namespace: str) -> Served:
+    state = instance.read()
+    found = state.namespace(namespace)
+    if found is None:
+        raise IrisError(f"<NAMESPACE> namespace {namespace.upper()} does not exist")
+    database = state.database(found["Globals"])
+    mount = None if database is None else state.mounted(database["Directory"])
+    if mount is None:
+        raise IrisError(f"<DIRECTORY> the database of namespace {namespace.upper()} is not "
+                        "mounted")
+    return Served(namespace.upper(), instance.live_path(mount["live"]), bool(mount["readonly"]))
+
+
+def open_sql(served: Served) -> tuple[SimConnection, sqlite3.Connection]:
+    """A connection running the simulator's SQL layer on the served image, and the SQLite
+    connection under it."""
+    inner = open_database(served.live, writable=not served.readonly)
+    inner.execute(TABLES_VIEW)
+    return SimConnection(inner, served.namespace), inner
+
+
+def serve_as_helper(instance: Instance, namespace: str) -> sqlite3.Connection:
+    """The helper's own look at a namespace (``Set $NAMESPACE = ns``), read-only."""
+    served = _served(instance, namespace)
+    inner = open_database(served.live, writable=False)
+    inner.execute(TABLES_VIEW)
+    return inner
+
+
+# Server processes ($JOB) of this client's DB-API connections, for CancelQuery. A process of
+# another client is not found: the stand-in's server processes live in their clients.
+_RUNNING: dict[int, sqlite3.Connection] = {}
+_NEXT_JOB = [0]
+
+
+def register(inner: sqlite3.Connection) -> int:
+    """A new $JOB for a DB-API connection."""
+    _NEXT_JOB[0] += 1
+    job = os.getpid() * 1000 + _NEXT_JOB[0]
+    _RUNNING[job] = inner
+    return job
+
+
+def unregister(job: int) -> None:
+    """The connection's process ended."""
+    _RUNNING.pop(job, None)
+
+
+def cancel(job: int) -> bool:
+    """Interrupt the statement process ``job`` runs; whether there was such a process."""
+    inner = _RUNNING.get(job)
+    if inner is None:
+        return False
+    inner.interrupt()
+    return True
