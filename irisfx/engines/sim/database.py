@@ -19,13 +19,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from irisfx.engines.sim.vectors import register as register_vector_functions
+from irisfx.engines.sim.dialect import register as register_dialect
 from irisfx.errors import EngineError
 from irisfx.lockfile.queries import QUERY_TIMEOUT_ENV
 
 # What a read-only statement may do; everything else (writes, schema, ATTACH, PRAGMA) is denied.
 _READING = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
                       sqlite3.SQLITE_RECURSIVE, sqlite3.SQLITE_TRANSACTION})
+# Pragmas that only read the catalogue, asked without a value (the dialect layer needs them).
+_READ_PRAGMAS = frozenset({"schema_version", "table_info", "table_xinfo", "index_list",
+                           "index_info", "foreign_key_list"})
 _EVERY = 20_000  # SQLite VM steps between looks at the clock and at signals
 
 
@@ -59,6 +62,8 @@ class _Guard:
                   trigger: str | None) -> int:
         if action in _READING:
             return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_PRAGMA and arg2 is None and arg1 in _READ_PRAGMAS:
+            return sqlite3.SQLITE_OK  # the dialect reads the catalogue; it never sets these
         self.denied = _ACTION_NAMES.get(action, f"action {action}")
         return sqlite3.SQLITE_DENY
 
@@ -160,7 +165,7 @@ def open_database(path: Path, *, writable: bool, query_only: bool = False,
     assert isinstance(inner, _GuardedConnection)
     guard = _Guard(timeout)
     inner._guard = guard
-    register_vector_functions(inner)
+    register_dialect(inner)
     if query_only:
         inner.execute("PRAGMA query_only = 1")
         inner.set_authorizer(guard.authorize)  # last: it refuses PRAGMA too

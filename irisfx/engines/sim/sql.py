@@ -1,8 +1,8 @@
-"""SQL for the simulator: IRIS-style ``Schema.Table`` names on SQLite, and DB-API wrappers.
+"""SQL for the simulator: DB-API wrappers that run IRIS SQL on a simulated database.
 
-IRIS keeps tables in schemas (``RAG.Entities``); unqualified names live in ``SQLUser``. SQLite
-has no schemas, so every table name becomes one quoted identifier (``"RAG.Entities"``). The SQL is
-parsed (sqlglot), not pattern-matched, so strings and column references are left alone.
+Each statement goes through :mod:`irisfx.engines.sim.dialect`, which emulates it, skips it with
+a note, or refuses it (NotEmulatedError); SQLite's errors are said in IRIS's terms (SQLCODE,
+``RAG.Entities`` rather than ``main."RAG.Entities"``).
 """
 
 from __future__ import annotations
@@ -11,15 +11,24 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
-DEFAULT_SCHEMA = "SQLUser"
+from irisfx.engines.sim.dialect import (
+    Catalog,
+    FunctionError,
+    SyntaxProblem,
+    Translation,
+    read_catalog,
+    translate,
+)
+from irisfx.engines.sim.dialect.catalog import DEFAULT_SCHEMA, qualified
+from irisfx.errors import NotEmulatedError
 
+__all__ = ["DEFAULT_SCHEMA", "SimConnection", "SimCursor", "qualified", "quote"]
 
-def qualified(table: str) -> str:
-    """``Table`` -> ``SQLUser.Table``; ``Schema.Table`` is returned as it is."""
-    return table if "." in table else f"{DEFAULT_SCHEMA}.{table}"
+_CACHE_SIZE = 4096
 
 
 def quote(table: str) -> str:
@@ -31,7 +40,7 @@ def quote(table: str) -> str:
 # comments are matched only to be skipped, and every string is consumed whole, so nothing
 # inside one is mistaken for a token.
 _TOKEN = re.compile(r"""
-    (?P<skip>"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|\[[^\]]*\])
+    (?P<skip>"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|\[[^\]]*\]|\{[^}]*\})
   | (?P<param>\?)
   | (?P<string>'(?:[^']|'')*')
   | (?P<number>(?<![\w.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?![\w.]))
@@ -47,27 +56,8 @@ def _is_value(sql: str, start: int) -> bool:
     return bool(before) and before[-1] in "(,=<>+-*/"
 
 
-def translate(sql: str) -> str:
-    """Rewrite the table names of one IRIS SQL statement for SQLite.
-
-    Parsing is the slow part, and a recipe's INSERTs differ only in their values: an INSERT
-    is translated once per shape, with its literals taken out and put back, and falls back
-    to a translation of its own text whenever the shape's translation loses a literal.
-    """
-    if sql.lstrip()[:6].upper() == "INSERT":
-        shape = _shape(sql)
-        if shape is not None and shape[1]:
-            try:
-                restored = _restore(shape[0], shape[1])
-            except (sqlite3.Error, ValueError):
-                restored = None
-            if restored is not None:
-                return restored
-    return _translate_text(sql)
-
-
-def _shape(sql: str) -> tuple[str, list[str]] | None:
-    """The statement with its value literals replaced by '?', and the literals in order."""
+def shape(sql: str) -> tuple[str, list[str]] | None:
+    """An INSERT with its value literals replaced by '?', and the literals in order."""
     literals: list[str] = []
     parts: list[str] = []
     last = 0
@@ -83,10 +73,15 @@ def _shape(sql: str) -> tuple[str, list[str]] | None:
     return "".join(parts), literals
 
 
-def _restore(template: str, literals: list[str]) -> str | None:
-    """The shape's translation with the literals back in place of its '?'s, or None if the
-    translation lost some of them."""
-    pieces = _translated_pieces(template)
+def _restore(translated: str, literals: list[str]) -> str | None:
+    """The template's translation with the literals back in place of its '?'s, or None if
+    the translation lost or gained some."""
+    pieces, last = [], 0
+    for match in _TOKEN.finditer(translated):
+        if match.lastgroup == "param":
+            pieces.append(translated[last:match.start()])
+            last = match.end()
+    pieces.append(translated[last:])
     if len(pieces) != len(literals) + 1:
         return None
     out = [pieces[0]]
@@ -95,109 +90,113 @@ def _restore(template: str, literals: list[str]) -> str | None:
     return "".join(out)
 
 
-@lru_cache(maxsize=4096)
-def _translated_pieces(template: str) -> tuple[str, ...]:
-    """The translation of a shape, cut at its '?'s."""
-    translated = _translate_text(template)
-    pieces, last = [], 0
-    for match in _TOKEN.finditer(translated):
-        if match.lastgroup == "param":
-            pieces.append(translated[last:match.start()])
-            last = match.end()
-    pieces.append(translated[last:])
-    return tuple(pieces)
+class _Translator:
+    """Translations of one connection, cached per statement text and schema version.
+
+    Parsing is the slow part, and a recipe's INSERTs differ only in their values: an INSERT
+    is translated once per shape, with its literals taken out and put back.
+    """
+
+    def __init__(self, inner: sqlite3.Connection) -> None:
+        self._inner = inner
+        self._catalog: Catalog | None = None
+        self._cache: dict[tuple[str, int], Translation] = {}
+        self.parsed = 0  # statements translated from scratch (not from the cache)
+
+    def catalog(self) -> Catalog:
+        version = int(self._inner.execute("PRAGMA schema_version").fetchone()[0])
+        if self._catalog is None or self._catalog.version != version:
+            self._catalog = read_catalog(self._inner)
+        return self._catalog
+
+    def __call__(self, sql: str) -> Translation:
+        catalog = self.catalog()
+        if sql.lstrip()[:6].upper() == "INSERT":
+            shaped = shape(sql)
+            if shaped is not None and shaped[1]:
+                try:
+                    template = self._cached(shaped[0], catalog)
+                except Exception:  # the statement's own text decides what is said
+                    template = None
+                if template is not None and len(template.steps) == 1 and \
+                        isinstance(template.steps[0], str):
+                    restored = _restore(template.steps[0], shaped[1])
+                    if restored is not None:
+                        return replace(template, steps=(restored,))
+        return self._cached(sql, catalog)
+
+    def _cached(self, sql: str, catalog: Catalog) -> Translation:
+        key = (sql, catalog.version)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self.parsed += 1
+            found = self._cache[key] = translate(sql, catalog, self._inner)
+        return found
 
 
-@lru_cache(maxsize=4096)
-def _translate_text(sql: str) -> str:
-    # sqlglot is imported here, not at the top: it costs ~0.1 s of start-up to every command.
-    import sqlglot
-    import sqlglot.errors
-
-    try:
-        statements = sqlglot.parse(sql)
-    except sqlglot.errors.ParseError:
-        # IRIS accepts T-SQL's SELECT TOP n; T-SQL is only a fallback because it reads
-        # TIMESTAMP as a row version, not a date and time as IRIS does.
-        try:
-            statements = sqlglot.parse(sql, read="tsql")
-        except sqlglot.errors.ParseError as exc:
-            first = exc.errors[0] if exc.errors else {}
-            where = f"line {first.get('line')}, column {first.get('col')}" if first else ""
-            raise sqlite3.OperationalError(
-                f"the simulator cannot parse this SQL ({where}): {sql[:200]}"
-            ) from None
-    out = []
-    for tree in statements:
-        if tree is None:
-            continue
-        _rename_tables(tree)
-        _translate_iris_features(tree)
-        try:
-            # RAISE: what SQLite cannot express must fail, not be silently dropped.
-            out.append(tree.sql(dialect="sqlite",
-                                unsupported_level=sqlglot.errors.ErrorLevel.RAISE))
-        except sqlglot.errors.UnsupportedError as exc:
-            raise sqlite3.NotSupportedError(
-                f"the simulator cannot run this SQL ({exc}): {sql[:200]}") from None
-    return "; ".join(out)
+_CONSTRAINTS = [
+    (re.compile(r"CHECK constraint failed: irisfx_valid (.*)"),
+     "SQLCODE -104: Field '{0}' failed validation in INSERT or UPDATE"),
+    (re.compile(r"CHECK constraint failed: irisfx_date (.*)"),
+     "SQLCODE -146: Field '{0}': not a valid ODBC date/time value ('yyyy-mm-dd', "
+     "'yyyy-mm-dd hh:mm:ss', 'hh:mm:ss')"),
+    (re.compile(r"NOT NULL constraint failed: (.*)"),
+     "SQLCODE -108: Required field '{0}' missing; INSERT or UPDATE"),
+    (re.compile(r"UNIQUE constraint failed: (.*)"),
+     "SQLCODE -119: UNIQUE or PRIMARY KEY constraint failed uniqueness check ({0})"),
+    (re.compile(r"FOREIGN KEY constraint failed"),
+     "SQLCODE -121: FOREIGN KEY constraint failed (a referenced row is missing or still "
+     "referenced)"),
+    (re.compile(r"no such table: (.*)"), "SQLCODE -30: Table '{0}' not found"),
+    (re.compile(r"table (.*) already exists"), "SQLCODE -201: Table '{0}' already exists"),
+    (re.compile(r"no such column: (.*)"), "SQLCODE -29: Field '{0}' not found"),
+]
 
 
-def _rename_tables(tree: Any) -> None:
-    from sqlglot import exp
+def _in_iris_terms(exc: BaseException) -> str:
+    text = re.sub(r'main\.|"', "", str(exc))
+    if "user-defined function raised exception" in text:
+        from irisfx.engines.sim.dialect.functions import last_function_error
 
-    cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    for table in list(tree.find_all(exp.Table)):
-        name = table.name
-        if not name or name.lower() in cte_names or name.lower().startswith("sqlite_"):
-            continue
-        schema = table.db or DEFAULT_SCHEMA
-        table.set("db", None)
-        table.set("catalog", None)
-        table.set("this", exp.to_identifier(f"{schema}.{name}", quoted=True))
-
-
-def _translate_iris_features(tree: Any) -> None:
-    """IDENTITY columns, and VECTOR columns kept as text with TO_VECTOR as identity."""
-    from sqlglot import exp
-
-    has_primary_key = any(tree.find_all(exp.PrimaryKeyColumnConstraint, exp.PrimaryKey))
-    for column in list(tree.find_all(exp.ColumnDef)):
-        constraints = column.args.get("constraints") or []
-        identity = [c for c in constraints if isinstance(c.args.get("kind"), (
-            exp.AutoIncrementColumnConstraint, exp.GeneratedAsIdentityColumnConstraint))]
-        if identity:
-            # SQLite numbers rows itself only in an INTEGER PRIMARY KEY column.
-            kept = [c for c in constraints if c not in identity]
-            if not has_primary_key:
-                kept.append(exp.ColumnConstraint(kind=exp.PrimaryKeyColumnConstraint()))
-                column.set("kind", exp.DataType.build("INTEGER"))
-            column.set("constraints", kept)
-    for data_type in list(tree.find_all(exp.DataType)):
-        if data_type.this == exp.DataType.Type.VECTOR:
-            data_type.replace(exp.DataType.build("TEXT"))
-    for call in list(tree.find_all(exp.Anonymous)):
-        if str(call.this).upper() == "TO_VECTOR" and call.expressions:
-            call.replace(call.expressions[0])
+        text = last_function_error() or text
+    for pattern, message in _CONSTRAINTS:
+        match = pattern.search(text)
+        if match:
+            text = message.format(*match.groups())
+            break
+    return text if "(simulator" in text else text + " (simulator)"
 
 
 @contextmanager
-def _iris_names_in_errors() -> Iterator[None]:
-    """Say SQLite's errors in IRIS's terms: RAG.Entities, not main."RAG.Entities"."""
+def _iris_errors() -> Iterator[None]:
+    """Say SQLite's errors, and the dialect's refusals of bad SQL, in IRIS's terms."""
     try:
         yield
+    except sqlite3.OperationalError as exc:
+        # SQLite could not prepare what the dialect wrote: an IRIS function or form the
+        # simulator does not have (nothing of the statement ran).
+        missing = re.match(r"no such function: (\S+)", str(exc))
+        if missing:
+            raise NotEmulatedError(f"the function {missing.group(1)}") from None
+        syntax = re.match(r"near (\S+): syntax error", str(exc))
+        if syntax:
+            raise NotEmulatedError(f"the SQL near {syntax.group(1)}") from None
+        raise sqlite3.OperationalError(_in_iris_terms(exc)) from None
     except sqlite3.Error as exc:
-        text = re.sub(r'main\.|"', "", str(exc))
-        if "(simulator" not in text:
-            text += " (simulator)"
-        raise type(exc)(text) from None
+        raise type(exc)(_in_iris_terms(exc)) from None
+    except (SyntaxProblem, FunctionError) as exc:
+        raise sqlite3.OperationalError(f"SQLCODE -1: invalid SQL: {exc} (simulator)") from None
 
 
 class SimCursor:
-    """A DB-API cursor that translates IRIS table names before SQLite sees them."""
+    """A DB-API cursor that runs IRIS SQL on the simulator's SQLite database."""
 
-    def __init__(self, inner: sqlite3.Cursor) -> None:
+    def __init__(self, inner: sqlite3.Cursor, connection: SimConnection) -> None:
         self._inner = inner
+        self._connection = connection
+        self._scales: tuple[int | None, ...] = ()
 
     @property
     def description(self) -> Any:
@@ -210,39 +209,84 @@ class SimCursor:
         return self._inner.rowcount
 
     def execute(self, operation: str, parameters: Sequence[Any] = ()) -> SimCursor:
-        """Run one statement with ``?`` parameters."""
-        with _iris_names_in_errors():
-            self._inner.execute(translate(operation), parameters)
+        """Run one IRIS statement with ``?`` parameters (NotEmulatedError if not emulated)."""
+        with _iris_errors():
+            translation = self._connection.translator(operation)
+            self._run(translation, lambda sql: self._inner.execute(sql, parameters))
         return self
 
     def executemany(self, operation: str, seq: Sequence[Sequence[Any]]) -> SimCursor:
         """Run one statement once per parameter row."""
-        with _iris_names_in_errors():
-            self._inner.executemany(translate(operation), seq)
+        with _iris_errors():
+            translation = self._connection.translator(operation)
+            if translation.upsert_table:
+                for parameters in seq:
+                    self._run(translation, lambda sql, p=parameters: self._inner.execute(sql, p))
+            else:
+                self._run(translation, lambda sql: self._inner.executemany(sql, seq))
         return self
+
+    def _run(self, translation: Translation, first: Any) -> None:
+        if translation.note:
+            self._connection.notes.append(translation.note)
+        self._scales = translation.scales
+        if translation.upsert_table:
+            self._upsert(translation.upsert_table, lambda: first(translation.steps[0]))
+            return
+        for position, step in enumerate(translation.steps):
+            if callable(step):
+                step(self._inner)
+            elif position == 0:
+                first(step)
+            else:
+                self._inner.execute(step)
+
+    def _upsert(self, table: str, run: Any) -> None:
+        """INSERT OR UPDATE that updated a row gives back the RowID SQLite set aside for it."""
+        counter = "SELECT seq FROM sqlite_sequence WHERE name = ?"
+        before = self._inner.execute(counter, (table,)).fetchone()
+        run()
+        after = self._inner.execute(counter, (table,)).fetchone()
+        if before is not None and after is not None and after != before and not \
+                self._inner.execute(f"SELECT 1 FROM {quote(table)} WHERE rowid = ?",
+                                    (after[0],)).fetchone():
+            self._inner.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?",
+                                (before[0], table))
+
+    def _exact(self, row: Any) -> Any:
+        if not self._scales or row is None:
+            return row
+        return tuple(
+            Decimal(repr(value)).quantize(Decimal(1).scaleb(-scale))
+            if scale is not None and isinstance(value, (int, float)) and not isinstance(value, bool)
+            else value
+            for value, scale in zip(row, self._scales, strict=False))
 
     def fetchone(self) -> Any:
         """The next row, or None."""
-        return self._inner.fetchone()
+        return self._exact(self._inner.fetchone())
 
     def fetchmany(self, size: int = 1) -> list[Any]:
         """Up to ``size`` rows."""
-        return self._inner.fetchmany(size)
+        return [self._exact(row) for row in self._inner.fetchmany(size)]
 
     def fetchall(self) -> list[Any]:
         """Every remaining row."""
-        return self._inner.fetchall()
+        return [self._exact(row) for row in self._inner.fetchall()]
 
     def close(self) -> None:
         """Close the cursor."""
         self._inner.close()
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._inner)
+        return (self._exact(row) for row in self._inner)
 
 
 class SimConnection:
-    """A DB-API connection to a simulated namespace (paramstyle ``qmark``, like IRIS)."""
+    """A DB-API connection to a simulated namespace (paramstyle ``qmark``, like IRIS).
+
+    ``notes`` lists the statements skipped because they change nothing in a database file.
+    """
 
     paramstyle = "qmark"
     Error = sqlite3.Error
@@ -250,10 +294,12 @@ class SimConnection:
     def __init__(self, inner: sqlite3.Connection, namespace: str) -> None:
         self._inner = inner
         self.namespace = namespace
+        self.translator = _Translator(inner)
+        self.notes: list[str] = []
 
     def cursor(self) -> SimCursor:
         """A new cursor."""
-        return SimCursor(self._inner.cursor())
+        return SimCursor(self._inner.cursor(), self)
 
     def execute(self, operation: str, parameters: Sequence[Any] = ()) -> SimCursor:
         """Shortcut: a new cursor that has run ``operation``."""
