@@ -113,3 +113,13 @@ def test_like_is_case_sensitive_where_iris_compares_exactly(people: SimConnectio
     assert rows(people, "SELECT COUNT(*) FROM H.Patient WHERE LEFT(Name, 2) LIKE 'sm%'") == [
         (0,)]
     assert rows(people, "SELECT COUNT(*) FROM H.Patient WHERE LEFT(Name, 2) = 'Sm'") == [(1,)]
+
+
+def test_a_collation_written_after_the_type_without_collate(db: SimConnection) -> None:
+    """RSQL_createtable (field collation): ``Code VARCHAR(64) %EXACT`` is how public IRIS
+    schemas write it; the column then compares exactly, the others stay SQLUPPER."""
+    script(db, "CREATE TABLE G.Bridge (Code VARCHAR(64) %EXACT NOT NULL, Label VARCHAR(9)); "
+               "INSERT INTO G.Bridge (Code, Label) VALUES ('abc', 'abc')")
+    assert rows(db, "SELECT COUNT(*) FROM G.Bridge WHERE Code = 'ABC'") == [(0,)]
+    assert rows(db, "SELECT COUNT(*) FROM G.Bridge WHERE Code = 'abc'") == [(1,)]
+    assert rows(db, "SELECT COUNT(*) FROM G.Bridge WHERE Label = 'ABC'") == [(1,)]

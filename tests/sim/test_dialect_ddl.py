@@ -130,3 +130,11 @@ def test_references_without_columns_names_the_primary_key(db: SimConnection) -> 
     with pytest.raises(sqlite3.IntegrityError, match="SQLCODE -121"):
         db.execute("INSERT INTO K.Other (P) VALUES (10)")
     assert rows(db, "SELECT P, N FROM K.Child") == [("AB", 1)]
+
+
+def test_create_or_replace_procedure_is_refused_by_its_whole_name(db: SimConnection) -> None:
+    """RSQL_createprocedure: CREATE OR REPLACE PROCEDURE is IRIS SQL the simulator lacks; the
+    refusal names the statement, not 'CREATE OR'."""
+    with pytest.raises(NotEmulatedError, match=r"^the simulator does not emulate CREATE OR "
+                       r"REPLACE PROCEDURE$"):
+        db.execute("CREATE OR REPLACE PROCEDURE P.Q(IN a INT) BEGIN SELECT 1; END")

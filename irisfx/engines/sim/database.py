@@ -62,8 +62,9 @@ class _Guard:
                   trigger: str | None) -> int:
         if action in _READING:
             return sqlite3.SQLITE_OK
-        if action == sqlite3.SQLITE_PRAGMA and arg2 is None and arg1 in _READ_PRAGMAS:
-            return sqlite3.SQLITE_OK  # the dialect reads the catalogue; it never sets these
+        if action == sqlite3.SQLITE_PRAGMA and arg1 in _READ_PRAGMAS \
+                and (arg2 is None or arg1 != "schema_version"):
+            return sqlite3.SQLITE_OK  # the catalogue is read (table_info(T) names a table)
         self.denied = _ACTION_NAMES.get(action, f"action {action}")
         return sqlite3.SQLITE_DENY
 

@@ -126,7 +126,8 @@ def _ddl(tokens: list[Token], words: list[str], catalog: Catalog,
     if words[0] in _DML:
         return None
     if words[0] in _IRIS_STATEMENTS:
-        raise NotEmulatedError(" ".join(t.text for t in tokens[:2]).upper())
+        named = words[:4] if words[1:3] == ["OR", "REPLACE"] else words[:2]
+        raise NotEmulatedError(" ".join(named))
     raise SyntaxProblem(f"{tokens[0].text} does not start an IRIS SQL statement")
 
 

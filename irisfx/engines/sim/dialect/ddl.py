@@ -103,7 +103,8 @@ def parse_column(element: list[Token]) -> _Column:
     name = element[0].name
     index = 1
     while index < len(element) and not (
-            element[index].kind == "word" and element[index].upper in _CONSTRAINT_WORDS):
+            element[index].kind == "word" and (element[index].upper in _CONSTRAINT_WORDS
+                                               or _bare_collation(element, index))):
         if element[index].text == "(":
             index = closing(element, index)
         index += 1
@@ -116,6 +117,14 @@ def parse_column(element: list[Token]) -> _Column:
     if column.identity and column.type.kind != "integer":
         raise SyntaxProblem(f"IDENTITY column {name} must be an integer type")
     return column
+
+
+def _bare_collation(tokens: list[Token], index: int, *, after_type: bool = False) -> bool:
+    """Whether ``tokens[index]`` is a collation written after the type (``%EXACT``); the
+    first token of a column's type (``%String(...)``) never is."""
+    token = tokens[index]
+    return ((after_type or index > 1) and token.kind == "word"
+            and token.upper.startswith("%") and token.upper.lstrip("%") in _COLLATIONS)
 
 
 def _constraints(column: _Column, tokens: list[Token]) -> None:
@@ -143,6 +152,9 @@ def _constraints(column: _Column, tokens: list[Token]) -> None:
             if collation not in _COLLATIONS:
                 raise NotEmulatedError(f"COLLATE {tokens[index + 1].text}")
             column.collation, index = collation, index + 2
+        elif _bare_collation(tokens, index, after_type=True):
+            # IRIS lets a collation follow the type without COLLATE: VARCHAR(64) %EXACT
+            column.collation, index = word.lstrip("%"), index + 1
         elif word == "%DESCRIPTION":
             index += 2
         elif word == "DEFAULT":

@@ -106,7 +106,8 @@ def _ddl_type(name: str, args: dict[str, str]) -> ColumnType:
         maxlen = args.get("MAXLEN") or (positional[0] if positional else "1")
         if maxlen.upper() == "MAX":
             return ColumnType("stream", "LONGVARCHAR")
-        return ColumnType("string", f"VARCHAR({int(maxlen)})", maxlen=int(maxlen))
+        size = _number(maxlen, "a string length")
+        return ColumnType("string", f"VARCHAR({size})", maxlen=size)
     if name in _STREAM:
         return ColumnType("stream", "LONGVARCHAR")
     if name in _BLOB or name == "RAW":
@@ -119,8 +120,8 @@ def _ddl_type(name: str, args: dict[str, str]) -> ColumnType:
         if name in ("MONEY", "SMALLMONEY"):
             precision, scale = 19, 4
         else:
-            precision = int(positional[0]) if positional else 15
-            scale = int(positional[1]) if len(positional) > 1 else 0
+            precision = _number(positional[0], "a precision") if positional else 15
+            scale = _number(positional[1], "a scale") if len(positional) > 1 else 0
         return ColumnType("numeric", f"NUMERIC({precision},{scale})",
                           precision=precision, scale=scale)
     if name in ("BIT", "BOOLEAN"):
@@ -132,7 +133,7 @@ def _ddl_type(name: str, args: dict[str, str]) -> ColumnType:
         kind = positional[0].upper() if positional else "DOUBLE"
         if kind not in _VECTOR_TYPES:
             raise SyntaxProblem(f"VECTOR of an unknown element type {kind}")
-        length = int(positional[1]) if len(positional) > 1 else None
+        length = _number(positional[1], "a vector length") if len(positional) > 1 else None
         kind = {"INT": "INTEGER", "VARCHAR": "STRING"}.get(kind, kind)
         return ColumnType("vector", f"VECTOR_TEXT({length or 0})", vector=(kind, length))
     if name in _PLAIN:
@@ -169,13 +170,31 @@ def _class_type(tokens: list[Token], args: dict[str, str]) -> ColumnType:
     return column
 
 
+def _closing(tokens: list[Token], start: int) -> int:
+    """The index of the ')' matching the '(' at ``start`` (the end if there is none): what
+    follows it, such as a collation (``VARCHAR(64) %EXACT``), is no argument."""
+    depth = 0
+    for i in range(start, len(tokens)):
+        depth += (tokens[i].text == "(") - (tokens[i].text == ")")
+        if depth == 0:
+            return i
+    return len(tokens)
+
+
+def _number(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SyntaxProblem(f"{what} must be a whole number, not {text!r}") from None
+
+
 def _arguments(tokens: list[Token]) -> dict[str, str]:
     """The parenthesised arguments: ``#0``, ``#1``... positional; ``NAME`` for NAME=value."""
     try:
         start = next(i for i, t in enumerate(tokens) if t.text == "(")
     except StopIteration:
         return {}
-    inner = tokens[start + 1:-1] if tokens[-1].text == ")" else tokens[start + 1:]
+    inner = tokens[start + 1:_closing(tokens, start)]
     args: dict[str, str] = {}
     position = 0
     part: list[Token] = []
