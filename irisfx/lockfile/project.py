@@ -32,6 +32,7 @@ from irisfx.lockfile.models import (
 )
 from irisfx.lockfile.paths import path_problems
 from irisfx.lockfile.tomlkeys import KeyLines, Loc, show_key
+
 # render_document (the canonical layout) is re-exported for its earlier importers.
 from irisfx.lockfile.write import render_document as render_document
 from irisfx.lockfile.write import updated_text

@@ -132,10 +132,7 @@ def _string_end(text: str, at: int) -> int:
             while end < len(text) and text[end] == quote and end - found < 5:
                 end += 1
             return end
-    if quote == "'":
-        end = text.find("'", at + 1)
-    else:
-        end = _basic_close(text, at + 1, '"')
+    end = text.find("'", at + 1) if quote == "'" else _basic_close(text, at + 1, '"')
     if end < 0:
         raise ScanError("a string is not closed")
     return end + 1

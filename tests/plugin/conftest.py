@@ -16,8 +16,9 @@ def fx(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> FxProject:
     """A fresh irisfx project in the pytester folder, with no IRISFX_* settings inherited."""
     # Also PYTEST_XDIST_*: when this suite itself runs under xdist, inner runs must not
     # believe they are that worker.
+    # And CI: where it is set the plugin's default mode is "locked", not "apply".
     for name in list(os.environ):
-        if name.startswith(("IRISFX_", "IRIS_", "PYTEST_XDIST_")):
+        if name.startswith(("IRISFX_", "IRIS_", "PYTEST_XDIST_")) or name == "CI":
             monkeypatch.delenv(name)
     (pytester.path / "recipes").mkdir()
     (pytester.path / "recipes" / "items.sql").write_text(ITEMS_SQL, encoding="utf-8")
