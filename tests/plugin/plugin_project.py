@@ -70,6 +70,16 @@ def worker():
 """
 
 
+def owned_namespaces(root: Path) -> dict[str, str]:
+    """Namespace -> role ("source", "mount", "copy") of what the project in ``root`` owns."""
+    project = load_project(root / "fixtures.toml")
+    engine = open_project_engine(project, None)
+    try:
+        return {ns: record.role for ns, record in engine.inventory().owned.items()}
+    finally:
+        engine.close()
+
+
 @dataclass
 class FxProject:
     """A pytester folder holding an irisfx project."""

@@ -119,7 +119,8 @@ def test_bad_scope_fails_collection(fx: FxProject) -> None:
 
 def test_marker_is_registered_with_help(fx: FxProject) -> None:
     result = fx.pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(['@pytest.mark.irisfx("NAME", ..., writable=None, scope="session"): *'])
+    result.stdout.fnmatch_lines(
+        ['@pytest.mark.irisfx("NAME", ..., writable=None, scope="session"): *'])
     fx.pytester.makepyfile(test_items=TWO_TESTS)
     fx.pytester.runpytest("--strict-markers").assert_outcomes(passed=2)
 

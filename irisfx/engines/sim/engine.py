@@ -286,7 +286,8 @@ class SimEngine:
         if not path.is_file():
             raise EngineError(f"<DIRECTORY> {path} is missing (simulator)",
                               fix=f"run 'irisfx apply' to mount {namespace} again")
-        return SimConnection(open_database(path, writable=not database.readonly), namespace)
+        return SimConnection(open_database(path, writable=not (database.readonly or read_only)),
+                             namespace)
 
     @contextmanager
     def lock(self, timeout: float = 0.0) -> Iterator[None]:
