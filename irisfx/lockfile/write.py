@@ -63,11 +63,13 @@ def replace_pins(text: str, pins: Mapping[str, Pin | None]) -> str:
         edits += _pin_edits(text, entries, name, pin)
     edits += _format_edits(text, entries)
     edits.sort()
+    # New lines end as the file's lines do (Windows editors write CRLF).
+    newline = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
     out, pos = [], 0
     for start, end, replacement in edits:
         if start < pos:
             raise _CannotKeep("overlapping edits")
-        out += [text[pos:start], replacement]
+        out += [text[pos:start], replacement.replace("\n", newline)]
         pos = end
     out.append(text[pos:])
     return "".join(out)
@@ -119,8 +121,8 @@ def _pin_edits(text: str, entries: list[Entry], name: str, pin: Pin | None
         # The fixture (or the pin) written inline: a pin table cannot be added to it.
         if entry.kind == "keyval" and fixture[:len(entry.key)] == entry.key:
             raise _CannotKeep(f"fixture '{name}' is written as an inline table")
-    spans = [_table_span(entries, i) for i, e in enumerate(entries)
-             if e.kind == "header" and e.within(pin_path)]
+    spans = _merged([_table_span(entries, i) for i, e in enumerate(entries)
+                     if e.kind == "header" and e.within(pin_path)], entries)
     # pin keys written in the fixture's own table (``pin.size = 1``, ``pin = { ... }``)
     spans += [(e.start, e.end) for e in entries
               if e.kind == "keyval" and e.within(pin_path) and e.table[:3] != pin_path]
@@ -136,6 +138,19 @@ def _pin_edits(text: str, entries: list[Entry], name: str, pin: Pin | None
     at = _after_fixture(entries, fixture, pin_path)
     lead = "\n" if at == len(text) and not text.endswith("\n") else ""
     return [*edits, (at, at, lead + "\n" + rendered)]
+
+
+def _merged(spans: list[tuple[int, int]], entries: list[Entry]) -> list[tuple[int, int]]:
+    """Join pin tables that follow each other with only blank lines and comments between:
+    those lines are inside the pin, which is replaced as a whole."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and not any(e.kind != "trivia" and merged[-1][1] <= e.start < start
+                              for e in entries):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _table_span(entries: list[Entry], index: int) -> tuple[int, int]:
@@ -179,8 +194,8 @@ def _format_edits(text: str, entries: list[Entry]) -> list[tuple[int, int, str]]
             return [(entry.value_start, entry.value_end, written)]
     for entry in entries:
         if entry.kind == "header" and entry.table == settings:
-            newline = "" if text[:entry.end].endswith("\n") else "\n"
-            return [(entry.end, entry.end, f"{newline}format = {written}\n")]
+            lead = "" if text[:entry.end].endswith("\n") else "\n"
+            return [(entry.end, entry.end, f"{lead}format = {written}\n")]
     for entry in entries:
         if entry.kind == "keyval" and entry.table == () and entry.within(settings):
             if len(entry.key) == 1:
