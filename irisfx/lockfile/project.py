@@ -158,7 +158,7 @@ def save_project(project: Project, doc: Document) -> Project:
     Only the pin tables and ``format`` change in the text ``project`` was read from;
     everything else stays as the user wrote it (see :mod:`irisfx.lockfile.write`).
     """
-    text, _ = updated_text(project.raw.decode("utf-8"), doc)
+    text, _ = updated_text(project.raw.decode("utf-8"), doc, project.doc)
     data = text.encode()
     write_atomic(project.config_path, data)
     return Project(root=project.root, config_path=project.config_path, doc=doc, raw=data)

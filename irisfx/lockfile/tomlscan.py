@@ -99,7 +99,7 @@ def _value_end(text: str, pos: int) -> tuple[int, int]:
     while True:
         found = _SPECIAL.search(text, pos)
         if found is None:
-            return len(text.rstrip(" \t\r\n")), len(text)
+            return _trimmed(text, len(text)), len(text)
         char, at = found.group(0), found.start()
         if char in "\"'":
             pos = _string_end(text, at)
@@ -111,11 +111,18 @@ def _value_end(text: str, pos: int) -> tuple[int, int]:
             newline = text.find("\n", at)
             pos = len(text) if newline < 0 else newline
             if depth == 0:
-                return len(text[:at].rstrip(" \t")), (pos + 1 if newline >= 0 else pos)
+                return _trimmed(text, at), (pos + 1 if newline >= 0 else pos)
         elif depth == 0:  # a newline ends the value unless a bracket is open
-            return len(text[:at].rstrip(" \t\r")), at + 1
+            return _trimmed(text, at), at + 1
         else:
             pos = at + 1
+
+
+def _trimmed(text: str, end: int) -> int:
+    """``end`` moved back over spaces, tabs and line ends (without copying the text)."""
+    while end > 0 and text[end - 1] in " \t\r\n":
+        end -= 1
+    return end
 
 
 def _string_end(text: str, at: int) -> int:
@@ -142,7 +149,9 @@ def _basic_close(text: str, pos: int, close: str) -> int:
     """The first unescaped ``close`` in a basic string from ``pos`` (-1 when none)."""
     while True:
         quote = text.find(close, pos)
-        escape = text.find("\\", pos)
-        if escape < 0 or quote < escape:
+        # Look for an escape only before that quote: searching on to the end of the text
+        # for every string would make a long file quadratic.
+        escape = text.find("\\", pos, len(text) if quote < 0 else quote)
+        if escape < 0:
             return quote
         pos = escape + 2

@@ -36,15 +36,16 @@ def render_document(doc: Document) -> str:
     return tomli_w.dumps(doc.dump())
 
 
-def updated_text(text: str, new: Document) -> tuple[str, bool]:
+def updated_text(text: str, new: Document, old: Document | None = None) -> tuple[str, bool]:
     """The text of fixtures.toml holding ``new``, and whether the user's layout was kept.
 
-    ``text`` is the file as read. Only pins (and ``format``) are written in place; any other
-    difference between ``text`` and ``new`` is written by re-rendering the whole file
-    canonically.
+    ``text`` is the file as read and ``old`` what it declares (parsed from ``text`` when not
+    given). Only pins (and ``format``) are written in place; any other difference between
+    ``text`` and ``new`` is written by re-rendering the whole file canonically.
     """
     try:
-        old = Document.model_validate(tomllib.loads(text))
+        if old is None:
+            old = Document.model_validate(tomllib.loads(text))
         pins = {name: fixture.pin for name, fixture in new.fixtures.items()
                 if name not in old.fixtures or old.fixtures[name].pin != fixture.pin}
         kept = replace_pins(text, pins)
@@ -58,9 +59,10 @@ def updated_text(text: str, new: Document) -> tuple[str, bool]:
 def replace_pins(text: str, pins: Mapping[str, Pin | None]) -> str:
     """``text`` with the named fixtures' pins replaced (None removes one), format set."""
     entries = scan(text)
+    by_fixture = _by_fixture(entries)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), non-overlapping
     for name, pin in pins.items():
-        edits += _pin_edits(text, entries, name, pin)
+        edits += _pin_edits(text, entries, by_fixture.get(name, []), name, pin)
     edits += _format_edits(text, entries)
     edits.sort()
     # New lines end as the file's lines do (Windows editors write CRLF).
@@ -113,29 +115,42 @@ def _value(value: Any) -> str:
 # --- where a pin goes -------------------------------------------------------------------
 
 
-def _pin_edits(text: str, entries: list[Entry], name: str, pin: Pin | None
+def _by_fixture(entries: list[Entry]) -> dict[str, list[int]]:
+    """Fixture name -> the indexes of its headers and keys, in order (one pass: a file may
+    declare thousands of fixtures)."""
+    found: dict[str, list[int]] = {}
+    for index, entry in enumerate(entries):
+        path = entry.table if entry.kind == "header" else entry.key
+        if entry.kind == "trivia" or path[:1] != ("fixtures",):
+            continue
+        if len(path) == 1:  # fixtures = { ... }: every fixture is an inline table
+            raise _CannotKeep("[fixtures] is written as an inline table")
+        found.setdefault(path[1], []).append(index)
+    return found
+
+
+def _pin_edits(text: str, entries: list[Entry], mine: list[int], name: str, pin: Pin | None
                ) -> list[tuple[int, int, str]]:
     fixture: Path = ("fixtures", name)
     pin_path: Path = (*fixture, "pin")
-    for entry in entries:
-        # The fixture (or the pin) written inline: a pin table cannot be added to it.
-        if entry.kind == "keyval" and fixture[:len(entry.key)] == entry.key:
-            raise _CannotKeep(f"fixture '{name}' is written as an inline table")
-    spans = _merged([_table_span(entries, i) for i, e in enumerate(entries)
-                     if e.kind == "header" and e.within(pin_path)], entries)
+    if any(entries[i].kind == "keyval" and entries[i].key == fixture for i in mine):
+        raise _CannotKeep(f"fixture '{name}' is written as an inline table")
+    headers = [i for i in mine if entries[i].kind == "header" and entries[i].within(pin_path)]
+    spans = _merged([_table_span(entries, i) for i in headers], entries)
     # pin keys written in the fixture's own table (``pin.size = 1``, ``pin = { ... }``)
-    spans += [(e.start, e.end) for e in entries
-              if e.kind == "keyval" and e.within(pin_path) and e.table[:3] != pin_path]
+    spans += [(i, i) for i in mine if entries[i].kind == "keyval"
+              and entries[i].within(pin_path) and entries[i].table[:3] != pin_path]
+    edits = [(entries[first].start, entries[last].end, "") for first, last in sorted(spans)]
     rendered = render_pin(name, pin) if pin is not None else ""
-    edits = [(start, end, "") for start, end in sorted(spans)]
-    headers = [e for e in entries if e.kind == "header" and e.within(pin_path)]
     if headers:  # the new table takes the old one's place
-        first = min(e.start for e in headers)
-        edits = [(s, e, rendered if s == first else "") for s, e, _ in edits]
-        return edits
+        first = entries[headers[0]].start
+        return [(s, e, rendered if s == first else "") for s, e, _ in edits]
     if pin is None:
         return edits
-    at = _after_fixture(entries, fixture, pin_path)
+    rest = [i for i in mine if not entries[i].within(pin_path)]
+    if not rest:
+        raise _CannotKeep(f"fixture '{name}' is not declared in the text")
+    at = entries[_table_span(entries, rest[-1])[1]].end
     lead = "\n" if at == len(text) and not text.endswith("\n") else ""
     return [*edits, (at, at, lead + "\n" + rendered)]
 
@@ -144,41 +159,25 @@ def _merged(spans: list[tuple[int, int]], entries: list[Entry]) -> list[tuple[in
     """Join pin tables that follow each other with only blank lines and comments between:
     those lines are inside the pin, which is replaced as a whole."""
     merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and not any(e.kind != "trivia" and merged[-1][1] <= e.start < start
-                              for e in entries):
-            merged[-1] = (merged[-1][0], end)
+    for first, last in sorted(spans):
+        if merged and all(e.kind == "trivia" for e in entries[merged[-1][1] + 1:first]):
+            merged[-1] = (merged[-1][0], last)
         else:
-            merged.append((start, end))
+            merged.append((first, last))
     return merged
 
 
 def _table_span(entries: list[Entry], index: int) -> tuple[int, int]:
-    """A header and its lines up to its last key (the comments after it stay)."""
-    end = entries[index].end
-    for entry in entries[index + 1:]:
-        if entry.kind == "header":
+    """From entry ``index`` to the last key before the next header (comments after it stay),
+    as entry indexes."""
+    last = index
+    for at in range(index + 1, len(entries)):
+        kind = entries[at].kind
+        if kind == "header":
             break
-        if entry.kind == "keyval":
-            end = entry.end
-    return entries[index].start, end
-
-
-def _after_fixture(entries: list[Entry], fixture: Path, pin_path: Path) -> int:
-    """After the last key of the table that holds the fixture's last line."""
-    last = None
-    for index, entry in enumerate(entries):
-        if entry.within(fixture) and not entry.within(pin_path):
-            last = index
-    if last is None:
-        raise _CannotKeep(f"{fixture[1]} is not declared in the text")
-    end = entries[last].end
-    for entry in entries[last + 1:]:
-        if entry.kind == "header":
-            break
-        if entry.kind == "keyval":
-            end = entry.end
-    return end
+        if kind == "keyval":
+            last = at
+    return index, last
 
 
 # --- [irisfx] format --------------------------------------------------------------------
