@@ -1,8 +1,8 @@
 """Recipes: files under recipes/ that build a source namespace from nothing.
 
-An SQL recipe is statements separated by ``;`` (``--`` and ``/* */`` comments allowed; a ``;``
-inside a string or quoted identifier does not split). A Python recipe defines ``build(conn)``
-and receives a DB-API connection to the source namespace.
+An SQL recipe is an IRIS SQL script, read by :mod:`irisfx.recipes.script` (``;`` or ``GO``
+lines, procedure bodies whole); every message about a statement names ``recipe.sql:LINE``. A
+Python recipe defines ``build(conn)`` and receives a DB-API connection to the source namespace.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from irisfx.errors import RecipeError
-from irisfx.recipes.script import split_sql
+from irisfx.errors import NotEmulatedError, RecipeError
+from irisfx.recipes.script import ScriptError, Statement, read_script
 
 if TYPE_CHECKING:
     from irisfx.recipes.connection import Connection
@@ -145,20 +145,38 @@ def _run_sql(recipe: Recipe, connection: Connection) -> None:
     except UnicodeDecodeError as exc:
         raise RecipeError(f"recipe {recipe.name} is not UTF-8 text (byte {exc.start})",
                           fix="save the recipe as UTF-8") from None
+    try:
+        statements = read_script(text)
+    except ScriptError as exc:
+        raise RecipeError(f"{recipe.name}:{exc.line}: {exc}",
+                          fix="end every statement with ';' or a GO line, and close every "
+                          "body it opens") from None
     cursor = connection.cursor()
     try:
-        for number, statement in enumerate(split_sql(text), start=1):
-            try:
-                cursor.execute(statement)
-            except Exception as exc:
-                first_line = statement.splitlines()[0][:80]
-                raise RecipeError(
-                    f"recipe {recipe.name}, statement {number} failed: {exc}",
-                    details=[f"statement: {first_line}"],
-                    fix="correct the statement and run 'irisfx apply' again",
-                ) from exc
+        for statement in statements:
+            _execute(recipe, cursor, statement)
     finally:
         cursor.close()
+
+
+def _execute(recipe: Recipe, cursor: Any, statement: Statement) -> None:
+    where = f"{recipe.name}:{statement.line}"
+    try:
+        cursor.execute(statement.text)
+    except NotEmulatedError as exc:
+        raise RecipeError(
+            f"{where}: {exc}; build this fixture against IRIS (docs/iris.md)",
+            fix="run this recipe on a real IRIS (irisfx --iris iris://HOST:PORT apply), or "
+            "leave the statement out of the recipe",
+        ) from exc
+    except Exception as exc:
+        first_line = statement.text.splitlines()[0][:80]
+        raise RecipeError(
+            f"{where}: the statement failed: {exc}",
+            details=[f"statement: {first_line}"],
+            fix=f"correct the statement at {where} and run 'irisfx apply' again; "
+            "nothing was snapshotted",
+        ) from exc
 
 
 def _run_python(recipe: Recipe, connection: Connection) -> None:

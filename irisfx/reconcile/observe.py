@@ -11,10 +11,11 @@ from typing import Any
 
 from irisfx.engines import EngineSettings, open_engine
 from irisfx.engines.base import Engine, EngineInfo, Inventory
+from irisfx.errors import RecipeError
 from irisfx.files.digest import FileDigest, ProgressFactory, StatCache, digest_files
 from irisfx.lockfile.models import DEFAULT_ENGINE_URL, ResolvedFixture
-from irisfx.lockfile.project import Project, ensure_state_dir
-from irisfx.recipes.recipe import Recipe, load_recipes
+from irisfx.lockfile.project import Project, ensure_state_dir, locate_key
+from irisfx.recipes.recipe import Recipe, load_recipe
 
 ENGINE_ENV = "IRISFX_IRIS"
 NEW_SUFFIX = ".irisfx-new"
@@ -126,6 +127,29 @@ def observe_files(
     }
 
 
+def load_fixture_recipes(project: Project, fixtures: list[ResolvedFixture]
+                         ) -> dict[str, Recipe]:
+    """Each fixture's recipe, each file read once; one that cannot be read is named with the
+    fixtures.toml lines that declare it."""
+    loaded: dict[str, Recipe] = {}
+    for fixture in fixtures:
+        relative = fixture.decl.recipe
+        if relative and relative not in loaded:
+            try:
+                loaded[relative] = load_recipe(project.path(relative), relative)
+            except RecipeError as exc:
+                exc.details += _declared_at(project, fixtures, relative)
+                raise
+    return {f.name: loaded[f.decl.recipe] for f in fixtures if f.decl.recipe}
+
+
+def _declared_at(project: Project, fixtures: list[ResolvedFixture], relative: str) -> list[str]:
+    text = project.raw.decode("utf-8", "replace")
+    name = project.config_path.name
+    return [f"declared at {name}:{locate_key(text, ['fixtures', f.name, 'recipe']) or '?'}: "
+            f"fixture '{f.name}'" for f in fixtures if f.decl.recipe == relative]
+
+
 def observe(
     project: Project,
     engine: Engine,
@@ -136,8 +160,7 @@ def observe(
     progress: ProgressFactory | None = None,
 ) -> Observation:
     """Observe files, recipes and the engine for the given fixtures. Changes nothing."""
-    loaded = load_recipes(project.root, (f.decl.recipe for f in fixtures if f.decl.recipe))
-    recipes = {f.name: loaded[f.decl.recipe] for f in fixtures if f.decl.recipe}
+    recipes = load_fixture_recipes(project, fixtures)
     return Observation(
         engine=engine.info(),
         inventory=engine.inventory(),

@@ -141,7 +141,7 @@ def test_failed_recipe_leaves_nothing_behind(engine: Engine, tmp_path: Path,
     bad = tmp_path / "bad.sql"
     bad.write_text("CREATE TABLE T.A (ID INTEGER);\nINSERT INTO T.Nope VALUES (1);")
     source = f"FXSRC_F{unique}"
-    with pytest.raises(Exception, match="statement 2"):
+    with pytest.raises(Exception, match=r"bad\.sql:2: "):
         engine.build("bad", source, load_recipe(bad))
     assert source not in engine.inventory().namespaces
     assert source not in engine.inventory().owned

@@ -1,4 +1,4 @@
-"""Recipes: SQL splitting, Python build(conn), digests, failures."""
+"""Recipe files: reading them safely, Python build(conn), digests, failures named by line."""
 
 from __future__ import annotations
 
@@ -12,27 +12,6 @@ import pytest
 
 from irisfx.errors import RecipeError
 from irisfx.recipes.recipe import MAX_RECIPE_BYTES, load_recipe, load_recipes, run_recipe
-from irisfx.recipes.script import split_sql
-
-
-def test_split_keeps_semicolons_in_strings_and_drops_comments() -> None:
-    script = """
-    -- a comment; with a semicolon
-    CREATE TABLE t (a VARCHAR(10)); /* block; comment */
-    INSERT INTO t VALUES ('x;y');
-    INSERT INTO t VALUES ('it''s; fine') ;
-    SELECT "odd;name" FROM t
-    """
-    assert split_sql(script) == [
-        "CREATE TABLE t (a VARCHAR(10))",
-        "INSERT INTO t VALUES ('x;y')",
-        "INSERT INTO t VALUES ('it''s; fine')",
-        'SELECT "odd;name" FROM t',
-    ]
-
-
-def test_empty_script_has_no_statements() -> None:
-    assert split_sql("-- nothing\n;;\n/* */") == []
 
 
 def test_digest_changes_with_content(tmp_path: Path) -> None:
@@ -79,9 +58,11 @@ def test_failing_statement_is_named_and_rolled_back(tmp_path: Path) -> None:
     )
     db = tmp_path / "db.sqlite"
     conn = sqlite3.connect(db)
-    with pytest.raises(RecipeError, match="statement 3 failed") as info:
-        run_recipe(load_recipe(path), conn)
+    with pytest.raises(RecipeError, match=r"r\.sql:3: the statement failed") as info:
+        run_recipe(load_recipe(path, "recipes/r.sql"), conn)
+    assert info.value.message.startswith("recipes/r.sql:3: ")
     assert "INSERT INTO nope" in info.value.render()
+    assert conn.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0  # the INSERT rolled back
 
 
 def _in_thread(call: Callable[[], object]) -> BaseException | None:
