@@ -63,6 +63,20 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return [*head, *moved, command, *kept]
 
 
+def text_arguments_last(argv: list[str]) -> list[str]:
+    """Hand text that starts with '-' (``sql NAME "-- note\nSELECT 1"``) over after ``--``.
+
+    An option's name never holds a space or a line break, so such an argument is text.
+    """
+    if "--" in argv:
+        return argv
+    texts = [a for a in argv if a.startswith("-") and any(c.isspace()
+                                                          for c in a.split("=", 1)[0])]
+    if not texts:
+        return argv
+    return [a for a in argv if a not in texts] + ["--", *texts]
+
+
 def _interrupted() -> None:
     """Ctrl-C or SIGTERM: exit 0 if the work was done, else say what is kept."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -97,7 +111,7 @@ def main() -> None:
 
 
 def _run() -> None:
-    argv = hoist_global_options(sys.argv[1:])
+    argv = text_arguments_last(hoist_global_options(sys.argv[1:]))
     debug = "--debug" in argv
     try:
         code = app(args=argv, prog_name="irisfx", standalone_mode=False)
@@ -109,6 +123,9 @@ def _run() -> None:
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
     except typer.TyperException as error:
+        from irisfx.cli.usage import plain_words
+
+        plain_words(error)
         show = getattr(error, "show", None)  # usage errors print themselves with a hint
         if callable(show):
             show()

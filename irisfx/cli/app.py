@@ -44,8 +44,17 @@ def _argument_type(self: Any, ctx: Any) -> str | None:
     return _TYPER_ARGUMENT_TYPE(self, ctx)
 
 
+def _usage_name(self: Any) -> str:
+    # typer writes a required argument as {NAME} in the usage line; irisfx's help, README and
+    # error messages write NAME.
+    name = str(_TYPER_USAGE_NAME(self))
+    return name.replace("{", "").replace("}", "") if self.required else name
+
+
 _TYPER_ARGUMENT_TYPE = TyperArgument.display_type_rich
 TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
+_TYPER_USAGE_NAME = TyperArgument._usage_display_name
+TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 
 @dataclass
@@ -65,8 +74,9 @@ class Globals:
 
     config: Path | None
     iris: str | None
-    color: bool
+    color: bool  # colour on stdout
     debug: bool
+    no_color: bool = False  # --no-color or NO_COLOR: no colour anywhere (progress on stderr too)
 
 
 def _version(value: bool) -> None:
@@ -103,8 +113,9 @@ def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                        help="Print the version and exit.")] = False,
 ) -> None:
-    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    ctx.obj = Globals(config=config, iris=iris, color=color, debug=debug)
+    plain = no_color or "NO_COLOR" in os.environ
+    ctx.obj = Globals(config=config, iris=iris, color=not plain and sys.stdout.isatty(),
+                      debug=debug, no_color=plain)
 
 
 def get_globals(ctx: typer.Context) -> Globals:
@@ -139,7 +150,7 @@ def load_workspace(g: Globals) -> Workspace:
     # Core modules load here, not at import, so that --version and --help stay fast.
     from irisfx.reconcile.workspace import Workspace
 
-    return Workspace.load(config_path(g), progress=progress_factory())
+    return Workspace.load(config_path(g), progress=progress_factory(g))
 
 
 def config_path(g: Globals) -> Path:
@@ -163,20 +174,26 @@ def opened_engine(g: Globals, ws: Workspace) -> Iterator[Engine]:
         engine.close()
 
 
-def progress_factory() -> ProgressFactory | None:
-    """Progress bars on a terminal; none when stderr is a pipe or a file."""
+def progress_factory(g: Globals) -> ProgressFactory | None:
+    """Progress bars on a terminal (in colour unless --no-color); none when stderr is a pipe
+    or a file."""
     if not sys.stderr.isatty():
         return None
+    from functools import partial
+
     from irisfx.cli.progress import RichProgress
 
-    return RichProgress
+    return partial(RichProgress, color=not g.no_color)
 
 
 def _split_commas(values: list[str] | None) -> list[str] | None:
     """``--rebuild a,b`` means two names, like ``--rebuild a --rebuild b``."""
     if values is None:
         return None
-    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if values and not names:
+        raise typer.BadParameter("needs a fixture name: --rebuild NAME[,NAME...]")
+    return names
 
 
 Names = Annotated[list[str] | None, typer.Argument(metavar="NAME", help="Fixture names "

@@ -41,7 +41,7 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
 
     g = get_globals(ctx)
     ws = load_workspace(g)
-    verdicts, states = verify_fixtures(ws, list(names or ()), full=verify is Verify.full)
+    verdicts, _ = verify_fixtures(ws, list(names or ()), full=verify is Verify.full)
     code = ExitCode.OK
     if any(v.status == "pending" for v in verdicts):
         code = ExitCode.CHANGES
@@ -76,5 +76,5 @@ def verify_cmd(ctx: typer.Context, names: Names = None, verify: VerifyMode = Ver
     if bad:
         typer.echo(f"\n{bad} of {len(verdicts)} fixture(s) do not match what fixtures.toml "
                    f"pins (project '{ws.project.name}').", err=True)
-    emit_verify(output, ws, states)
+    emit_verify(output, ws, verdicts)
     raise typer.Exit(code)

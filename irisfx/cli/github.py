@@ -3,14 +3,15 @@ of irisfx/reconcile/github.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from irisfx.reconcile.observe import FileState
     from irisfx.reconcile.planned import Planned
+    from irisfx.reconcile.verify import Verdict
     from irisfx.reconcile.workspace import Workspace
 
 
@@ -43,11 +44,16 @@ def emit_plan(choice: Format | None, ws: Workspace, planned: Planned, command: s
     for line in [] if not annotate else plan_annotations(ws.project, planned.plan,
                                  changes="warning" if command == "check" else "notice"):
         typer.echo(line)
-    append_summary(plan_summary(planned.plan, planned.observation.engine.product,
-                                f"irisfx {command}"))
+    _warn(append_summary(plan_summary(planned.plan, planned.observation.engine.product,
+                                      f"irisfx {command}")))
 
 
-def emit_verify(choice: Format | None, ws: Workspace, states: dict[str, FileState]) -> None:
+def _warn(warning: str | None) -> None:
+    if warning:
+        typer.echo(warning, err=True)
+
+
+def emit_verify(choice: Format | None, ws: Workspace, verdicts: Sequence[Verdict]) -> None:
     """Annotations and the step summary for verify."""
     if not _wanted(choice):
         return
@@ -58,7 +64,6 @@ def emit_verify(choice: Format | None, ws: Workspace, states: dict[str, FileStat
         verify_summary,
     )
 
-    rows = verify_results(ws.project, states)
-    for line in verify_annotations(ws.project, rows):
+    for line in verify_annotations(ws.project, verdicts):
         typer.echo(line)
-    append_summary(verify_summary(rows))
+    _warn(append_summary(verify_summary(verify_results(verdicts))))

@@ -64,23 +64,30 @@ def pin_cmd(
 def gc_cmd(ctx: typer.Context, yes: Yes = False,
            dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list.")] = False) -> None:
     """List, and with consent remove, leftovers: fixture files under fixtures/ that no declared
-    fixture uses, stray *.irisfx-new snapshots, and namespaces of this project that no
-    fixture uses any more.
+    fixture uses, stray *.irisfx-new snapshots, namespaces of this project that no fixture
+    uses any more, and test copies kept with --irisfx-keep (or left by a killed test run).
+
+    A file that holds a declared fixture's pinned file (a renamed fixture's) and a file that
+    is not a database are never removed. Run it when no test session is running.
 
 
     Example: irisfx gc --dry-run
     """
     from irisfx.reconcile.leftovers import stray_new_files, unclaimed_files
+    from irisfx.reconcile.sweep import split_leftovers
 
     g = get_globals(ctx)
     ws = load_workspace(g)
     project = ws.project
-    files = [*unclaimed_files(project), *stray_new_files(project)]
+    files, kept = split_leftovers(ws, [*unclaimed_files(project), *stray_new_files(project)])
     declared = {ns for f in project.fixtures() for ns in (f.source, f.mount)}
     with opened_engine(g, ws) as engine:
-        unused = sorted(ns for ns, r in engine.inventory().owned.items()
-                        if ns not in declared and r.role != "copy")
-        if not files and not unused:
+        owned = engine.inventory().owned
+        unused = sorted(ns for ns, r in owned.items() if ns not in declared and r.role != "copy")
+        copies = sorted(ns for ns, r in owned.items() if r.role == "copy")
+        for path, why in kept:
+            typer.echo(f"kept {path.relative_to(project.root)}: {why}")
+        if not files and not unused and not copies:
             typer.echo(f"Nothing left over (project '{project.name}').")
             return
         typer.echo(f"Left over in project '{project.name}':")
@@ -88,17 +95,19 @@ def gc_cmd(ctx: typer.Context, yes: Yes = False,
             typer.echo(f"  file       {path.relative_to(project.root)}")
         for ns in unused:
             typer.echo(f"  namespace  {ns}")
+        for ns in copies:
+            typer.echo(f"  test copy  {ns}  (kept with --irisfx-keep, or left by a killed run)")
         if dry_run:
             return
         consent("Remove these?", yes, "not removing leftovers without your consent")
         with engine.lock(0.0):
-            for ns in unused:
+            for ns in [*unused, *copies]:
                 engine.unmount(ns)
     for path in files:
         path.unlink(missing_ok=True)
         if path.parent != project.root and not any(path.parent.iterdir()):
             path.parent.rmdir()
-    typer.echo(f"Removed {len(files)} file(s) and {len(unused)} namespace(s).")
+    typer.echo(f"Removed {len(files)} file(s) and {len(unused) + len(copies)} namespace(s).")
 
 
 @app.command("destroy", short_help="Remove everything this project owns on the instance.")

@@ -52,15 +52,18 @@ def list_cmd(
         typer.echo(f"Project '{ws.project.name}' declares no fixtures. Add [fixtures.NAME] to "
                    "fixtures.toml.")
         return
+    from irisfx.cli.table import columns
+
     typer.echo(f"project: {ws.project.name}\n")
-    typer.echo(f"{'FIXTURE':<20}{'SOURCE':<22}{'MOUNT':<22}{'PIN':<16}FILE")
+    rows = []
     for f in fixtures:
         pin = f["pin"]
         pinned = f"sha256:{pin['sha256'][:8]}…" if pin else "(not pinned)"
-        typer.echo(f"{f['name']:<20}{f['source']:<22}{f['mount']:<22}{pinned:<16}{f['file']}")
-        if pin and pin["tables"]:
-            tables = ", ".join(f"{t} {n:,}" for t, n in sorted(pin["tables"].items()))
-            typer.echo(f"{'':<20}tables: {tables}")
+        tables = ", ".join(f"{t} {n:,}" for t, n in sorted(pin["tables"].items())) \
+            if pin else ""
+        rows.append([f["name"], f["source"], f["mount"], pinned, f["file"], tables])
+    for line in columns(["FIXTURE", "SOURCE", "MOUNT", "PIN", "FILE", "TABLES"], rows):
+        typer.echo(line)
 
 
 @app.command("show", short_help="Show one fixture: declaration, pin, known queries.")
@@ -88,7 +91,7 @@ def show_cmd(
     typer.echo(f"file:        {f['file']}\nmount:       {f['mount']} "
                f"({'read-only' if f['readonly'] else 'writable copies for tests'})")
     for table, rows in sorted(f["expect"].items()):
-        typer.echo(f"expect:      {table} = {rows:,} rows")
+        typer.echo(f"expect:      {table} = {_rows(rows)}")
     pin = f["pin"]
     if pin is None:
         typer.echo("pin:         none yet (run 'irisfx apply', or adopt a file: "
@@ -97,13 +100,17 @@ def show_cmd(
         typer.echo(f"pin:         sha256:{pin['sha256']}\n             {pin['size']:,} bytes, "
                    f"built by {pin['built_by']}, {pin['created']}")
         for table, rows in sorted(pin["tables"].items()):
-            typer.echo(f"             {table}: {rows:,} rows")
+            typer.echo(f"             {table}: {_rows(rows)}")
     if not f["queries"]:
         typer.echo("queries:     none (declare them: queries = [{ sql = \"SELECT …\", "
                    "equals = … }])")
     for query in f["queries"]:
         typer.echo(f"query:       {' '.join(str(query['sql']).split())}\n"
-                   f"             equals {query['equals']!r}")
+                   f"             equals {json.dumps(query['equals'], default=str)}")
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row{'s' * (count != 1)}"
 
 
 @app.command("sql", short_help="Run a read-only SELECT on a mounted fixture.")
@@ -164,4 +171,5 @@ def sql_cmd(
     for row in rows[:max_rows]:
         table.add_row(*["NULL" if v is None else str(v) for v in row])
     Console(no_color=not g.color, soft_wrap=True).print(table)
-    typer.echo(f"({min(len(rows), max_rows)} row(s){', more not shown' if more else ''})")
+    shown = min(len(rows), max_rows)
+    typer.echo(f"({_rows(shown)}{', more not shown' if more else ''})")

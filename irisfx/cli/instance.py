@@ -55,13 +55,18 @@ def status_cmd(
     if not inventory.owned:
         typer.echo("Nothing of this project is on the instance. Run 'irisfx apply'.")
         return
-    typer.echo(f"\n{'NAMESPACE':<28}{'ROLE':<8}{'FIXTURE':<24}{'STATE':<10}{'MODE':<10}DIGEST")
+    from irisfx.cli.table import columns
+
+    rows = []
     for ns, r in sorted(inventory.owned.items()):
-        mode = "ro" if r.readonly else "rw"
         health = "" if r.database_present else "  (missing)"
         health += "  (changed)" if r.changed else ""
         digest = f"sha256:{r.sha256[:12]}…" if r.sha256 else "-"
-        typer.echo(f"{ns:<28}{r.role:<8}{r.fixture:<24}{r.state:<10}{mode:<10}{digest}{health}")
+        rows.append([ns, r.role, r.fixture, r.state, "ro" if r.readonly else "rw",
+                     digest + health])
+    typer.echo("")
+    for line in columns(["NAMESPACE", "ROLE", "FIXTURE", "STATE", "MODE", "DIGEST"], rows):
+        typer.echo(line)
 
 
 def _status_all(engine: Engine, as_json: bool) -> None:
@@ -78,37 +83,49 @@ def _status_all(engine: Engine, as_json: bool) -> None:
     if not projects:
         typer.echo("No irisfx project has anything on this instance.")
         return
+    from irisfx.cli.table import columns
+
     for entry in projects:
         typer.echo(f"{entry.owner.describe()}:")
-        for r in entry.records:
-            typer.echo(f"  {r.namespace:<28}{r.role:<8}{r.fixture:<24}{r.state}")
+        for line in columns(["NAMESPACE", "ROLE", "FIXTURE", "STATE"],
+                            [[r.namespace, r.role, r.fixture, r.state] for r in entry.records]):
+            typer.echo("  " + line)
 
 
 @app.command("unmount", short_help="Remove one fixture's mount from the instance.")
 def unmount_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="A fixture name, or a namespace this project "
-                    "owns.")],
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask.")] = False,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A fixture name, or a namespace "
+                    "this project owns.")],
+    auto_approve: Annotated[bool, typer.Option("--yes", "--auto-approve", help="Do not ask "
+                            "(needed when not on a terminal).")] = False,
 ) -> None:
     """Remove a fixture's mount (namespace, database, files) from the instance.
 
     The fixture stays declared, so the next apply mounts it again.
 
-    Example: irisfx unmount entities-100 --auto-approve
+    Example: irisfx unmount entities-100 --yes
     """
     g = get_globals(ctx)
     ws = load_workspace(g)
     project = ws.project
     namespace = project.fixture(name).mount if name in project.doc.fixtures else name.upper()
     with opened_engine(g, ws) as engine, engine.lock(0.0):
-        if namespace not in engine.inventory().owned:
+        inventory = engine.inventory()
+        if namespace not in inventory.owned:
+            other = inventory.others.get(namespace)
+            if other is not None and other.owner is not None:
+                raise UsageError(
+                    f"{namespace} belongs to irisfx {other.owner.describe()}, not to project "
+                    f"'{project.name}'; irisfx leaves it alone",
+                    fix="unmount it from that project (run 'irisfx unmount' in its folder), "
+                    "or give this project's fixture its own 'mount'")
             raise UsageError(f"project '{project.name}' has nothing mounted as {namespace}",
                              fix="see what it has with 'irisfx status'")
         if not auto_approve and not (sys.stdin.isatty() and typer.confirm(
                 f"Remove namespace {namespace} and its database?", default=False)):
             raise UsageError(f"not unmounting {namespace}",
-                             fix="confirm on a terminal, or pass --auto-approve")
+                             fix="confirm on a terminal, or pass --yes")
         engine.unmount(namespace)
     typer.echo(f"Unmounted {namespace}.")
 

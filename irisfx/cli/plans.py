@@ -96,8 +96,9 @@ def apply_cmd(
     = None,
     rebuild: Rebuild = None,
     verify: VerifyMode = Verify.cached,
-    lock_timeout: Annotated[float, typer.Option("--lock-timeout", metavar="SECONDS",
-                            help="Seconds to wait for another apply to finish.")] = 0.0,
+    lock_timeout: Annotated[float, typer.Option("--lock-timeout", metavar="SECONDS", min=0.0,
+                            help="Seconds to wait for another apply to finish (0 or more).")]
+    = 0.0,
 ) -> None:
     """Make reality match fixtures.toml: build, snapshot, verify, mount, replace, unmount.
 
@@ -143,7 +144,7 @@ def apply_cmd(
             )
         return typer.confirm(f"\nDrop and recreate: {', '.join(dropping)}?", default=False)
 
-    spinner = ActionProgress() if sys.stderr.isatty() else None
+    spinner = ActionProgress(color=not g.no_color) if sys.stderr.isatty() else None
 
     def on_event(kind: str, action: Action) -> None:
         if kind == "start":
@@ -198,21 +199,21 @@ def check_cmd(
     g = get_globals(ctx)
     ws = load_workspace(g)
     failures: list[dict[str, object]] = []
+    skipped: list[str] = []
     with opened_engine(g, ws) as engine:
         planned = advise_renames(ws, compute_plan(ws, engine, names or (),
                                                   full_verify=verify is Verify.full))
         if queries:
-            failures = _run_known_queries(engine, select_fixtures(ws.project, names or ()),
-                                          planned.plan)
+            failures, skipped = _run_known_queries(
+                engine, select_fixtures(ws.project, names or ()), planned.plan)
     plan = planned.plan
     if as_json:
-        typer.echo(json.dumps({**plan_json(planned), "query_failures": failures}, indent=2,
-                              default=str))
+        typer.echo(json.dumps({**plan_json(planned), "query_failures": failures,
+                               "queries_not_run": skipped}, indent=2, default=str))
     else:
         echo_plan(g, render_text(plan, planned.observation.engine.product))
         if queries:
-            typer.echo("\nKnown queries: " + (f"{len(failures)} failed" if failures
-                                               else "all answered as declared"))
+            typer.echo("\nKnown queries: " + _queries_verdict(failures, skipped))
             for failure in failures:
                 typer.echo(style(g, "  ! ", "red") + str(failure["message"]))
     emit_plan(output, ws, planned, "check", annotate=not as_json)
@@ -223,15 +224,29 @@ def check_cmd(
         raise typer.Exit(ExitCode.CHANGES)
 
 
+def _queries_verdict(failures: list[dict[str, object]], skipped: list[str]) -> str:
+    verdict = f"{len(failures)} failed" if failures else (
+        "all answered as declared" if not skipped else "none failed")
+    if skipped:
+        verdict += (f"; not run for {', '.join(skipped)} (not mounted, or changes pending: "
+                    "run 'irisfx apply' first)")
+    return verdict
+
+
 def _run_known_queries(engine: Engine, fixtures: list[ResolvedFixture],
-                       plan: Plan) -> list[dict[str, object]]:
-    """Each known query of each fixture that is mounted and in sync, run on its mount."""
+                       plan: Plan) -> tuple[list[dict[str, object]], list[str]]:
+    """Each known query of each fixture that is mounted and in sync, run on its mount; also
+    the fixtures with queries that could not be run."""
     from irisfx.reconcile.answers import check_queries
 
     busy = {a.fixture for a in plan.actions} | {p.fixture for p in plan.problems}
     failures: list[dict[str, object]] = []
+    skipped: list[str] = []
     for fixture in fixtures:
-        if fixture.name in busy or not getattr(fixture.decl, "queries", None):
+        if not fixture.decl.queries:
+            continue
+        if fixture.name in busy:
+            skipped.append(fixture.name)
             continue
         connection = engine.connect(fixture.mount)
         try:
@@ -241,4 +256,4 @@ def _run_known_queries(engine: Engine, fixtures: list[ResolvedFixture],
                                  "error": failure.error, "message": failure.describe()})
         finally:
             connection.close()
-    return failures
+    return failures, skipped

@@ -10,10 +10,26 @@ from rich.progress import (
     DownloadColumn,
     Progress,
     SpinnerColumn,
+    Task,
     TaskID,
     TextColumn,
     TransferSpeedColumn,
 )
+from rich.text import Text
+
+
+class _Bytes(DownloadColumn):
+    """``12.0/40.0 MB``, or nothing for a step of unknown size (a build, a snapshot)."""
+
+    def render(self, task: Task) -> Text:
+        return super().render(task) if task.total is not None else Text("")
+
+
+class _Speed(TransferSpeedColumn):
+    """The speed, or nothing for a step of unknown size."""
+
+    def render(self, task: Task) -> Text:
+        return super().render(task) if task.total is not None else Text("")
 
 _shared: Progress | None = None
 _users = 0
@@ -23,8 +39,9 @@ _guard = threading.Lock()
 class RichProgress:
     """One bar of a shared rich Progress on stderr; several files hashing share one display."""
 
-    def __init__(self) -> None:
+    def __init__(self, color: bool = True) -> None:
         self._task: TaskID | None = None
+        self._color = color
 
     def start(self, label: str, total: int | None) -> None:
         """Add this operation's bar."""
@@ -32,8 +49,9 @@ class RichProgress:
         with _guard:
             if _shared is None:
                 _shared = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                   BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                                   console=Console(stderr=True), transient=True)
+                                   BarColumn(), _Bytes(), _Speed(),
+                                   console=Console(stderr=True, no_color=not self._color),
+                                   transient=True)
                 _shared.start()
             _users += 1
             self._task = _shared.add_task(label, total=total)
@@ -61,13 +79,14 @@ class RichProgress:
 class ActionProgress:
     """A spinner line per running apply action (``build items (FXSRC_ITEMS)``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, color: bool = True) -> None:
         self._bar: RichProgress | None = None
+        self._color = color
 
     def start(self, label: str) -> None:
         """Show the action as running."""
         self.stop()
-        self._bar = RichProgress()
+        self._bar = RichProgress(self._color)
         self._bar.start(label, None)
 
     def stop(self) -> None:

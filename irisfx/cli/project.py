@@ -31,9 +31,10 @@ def init_cmd(
     project_name: Annotated[str | None, typer.Option(
         "--project", metavar="NAME", help="Project name (default: this folder's name, "
         "accents dropped).")] = None,
-    store: Annotated[str | None, typer.Option("--store", help="Keep fixture files in this "
-                     "store (s3://BUCKET/PREFIX, a folder, ...) instead of git; "
-                     "docs/store.md.", show_default=False)] = None,
+    store: Annotated[str | None, typer.Option(
+        "--store", metavar="URL", help="Keep fixture files in this store "
+        "(s3://BUCKET/PREFIX, a folder, ...) instead of git; docs/store.md.",
+        show_default=False)] = None,
     lfs: Annotated[bool, typer.Option("--lfs", help="Keep fixture files in git LFS "
                    "(.gitattributes).")] = False,
 ) -> None:
@@ -52,6 +53,13 @@ def init_cmd(
 
         raise UsageError("--store and --lfs are two ways to keep the files", fix="choose one")
     if store is not None:
+        from irisfx.errors import UsageError
+        from irisfx.lockfile.models import check_store_url as refuse_credentials
+
+        try:
+            refuse_credentials(store)
+        except ValueError as exc:
+            raise UsageError(f"--store: {exc}", fix="pass the URL without them") from None
         check_store_url(store)
     lines = init_project(Path.cwd(), project_name)
     if store is not None:

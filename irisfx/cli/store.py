@@ -11,12 +11,13 @@ from irisfx.cli.app import Names, app, get_globals, load_workspace, progress_fac
 if TYPE_CHECKING:
     from irisfx.store.transfer import Outcome
 
-StoreUrl = Annotated[str | None, typer.Option("--store", help="Store URL; wins over "
+StoreUrl = Annotated[str | None, typer.Option("--store", metavar="URL", help="Store URL; wins over "
                      "IRISFX_STORE and fixtures.toml.", show_default=False)]
-Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files moved at once.")]
+Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N",
+                                   help="Files moved at once (1 or more).")]
 
 
-@app.command("push")
+@app.command("push", short_help="Upload pinned files the store lacks (docs/store.md).")
 def push_cmd(ctx: typer.Context, names: Names = None, store: StoreUrl = None,
              jobs: Jobs = 4) -> None:
     """Upload every pinned file the store lacks, after checking it against its pin.
@@ -34,12 +35,12 @@ def push_cmd(ctx: typer.Context, names: Names = None, store: StoreUrl = None,
     ws = load_workspace(g)
     opened = open_store(ws.project, store)
     items = pinned_items(ws.project, select_fixtures(ws.project, names or ()))
-    outcomes = push_files(opened, items, ws.cache, progress_factory(), jobs)
+    outcomes = push_files(opened, items, ws.cache, progress_factory(g), jobs)
     ws.save_cache()
     _report(g, outcomes, f"store {opened.url}")
 
 
-@app.command("pull")
+@app.command("pull", short_help="Download pinned files that are missing or wrong, verified.")
 def pull_cmd(ctx: typer.Context, names: Names = None, store: StoreUrl = None,
              jobs: Jobs = 4) -> None:
     """Download every pinned file that is missing or does not match its pin.
@@ -58,7 +59,7 @@ def pull_cmd(ctx: typer.Context, names: Names = None, store: StoreUrl = None,
     ws = load_workspace(g)
     opened = open_store(ws.project, store)
     items = pinned_items(ws.project, select_fixtures(ws.project, names or ()))
-    outcomes = pull_files(opened, items, ws.cache, progress_factory(), jobs)
+    outcomes = pull_files(opened, items, ws.cache, progress_factory(g), jobs)
     ws.save_cache()
     _report(g, outcomes, f"store {opened.url}")
 

@@ -88,5 +88,6 @@ def _escape(root: Path, relative: PurePosixPath) -> ConfigError:
         f"{relative} is not a plain folder or file inside the project any more (a symbolic "
         "link or another kind of file was put there while irisfx ran)",
         details=[f"project folder: {root}", "irisfx did not write through it."],
-        fix=f"remove the link or file at {relative}, then run 'irisfx apply' again",
+        fix=f"move what is at {relative} elsewhere (irisfx writes only where it made the file "
+        "or where none is), then run 'irisfx apply' again",
     )

@@ -123,6 +123,23 @@ def _check_engine_url(value: str) -> str:
 EngineUrl = Annotated[str, AfterValidator(_check_engine_url)]
 
 
+def check_store_url(value: str) -> str:
+    """Return ``value`` if it may be written into fixtures.toml as the store URL."""
+    _no_control_characters(value, "the store URL")
+    authority = value.split("://", 1)[1].split("/", 1)[0] if "://" in value else ""
+    # USER:SECRET@HOST. A bare name before '@' is no secret (abfs://container@account...).
+    if ":" in authority.rpartition("@")[0]:
+        # fixtures.toml is committed: a key or secret here would be published with it.
+        raise ValueError("the store URL holds credentials, which do not belong in "
+                         "fixtures.toml (it is committed): remove them from the URL; the "
+                         "store's library reads them from its usual environment variables "
+                         "(docs/store.md)")
+    return value
+
+
+StoreUrl = Annotated[str, AfterValidator(check_store_url)]
+
+
 class Model(BaseModel):
     """Base for every fixtures.toml table: unknown keys are errors."""
 
@@ -166,7 +183,7 @@ class Settings(Model):
         description="Client directory -> the same directory as the IRIS server sees it "
         "(a bind mount), so files in it need not cross the connection.",
     )
-    store: str | None = Field(
+    store: StoreUrl | None = Field(
         default=None,
         description="Content-addressed store of fixture files: s3://BUCKET/PREFIX, gs://..., "
         "az://..., file:///ABS/PATH or a folder relative to this file. Environment variable "
@@ -183,8 +200,10 @@ class Settings(Model):
 
 def newer_format_message(found: object) -> str:
     """What to say about a fixtures.toml written in a layout this irisfx does not know."""
-    return (f"format {found} was written by a newer irisfx (this one reads format {FORMAT}); "
-            "upgrade irisfx")
+    from irisfx import __version__
+
+    return (f"format {found} was written by a newer irisfx (this one, irisfx {__version__}, "
+            f"reads format {FORMAT}); upgrade irisfx")
 
 
 _SCALAR_SCHEMA: dict[str, Any] = {"type": ["string", "number", "boolean"]}
@@ -219,6 +238,8 @@ class Pin(Model):
     recipe_sha256: Sha256Hex | None = None
     built_by: str = Field(description="The product and version that wrote the file.")
     tables: dict[TableName, NonNegativeInt] = Field(default_factory=dict)
+    queries: list[Query] | None = Field(
+        default=None, description="The known queries that held when the file was pinned.")
     created: datetime
 
     @property

@@ -15,6 +15,7 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from irisfx.files.dbfile import read_label
 from irisfx.lockfile.models import ResolvedFixture
 
 Report = Callable[[str, str, str], tuple[int, str]]  # (fixture, key, what) -> (line, text)
@@ -101,11 +102,23 @@ def path_problems(root: Path, config_path: Path, state_dir: str,
         if what is None:
             what = _file_conflict(real, mode, config_real, state_real, recipes, owner,
                                   fixture.name)
+        if what is None and fixture.pin is None and mode is not None and _not_database(real):
+            # A pinned file is checked against its digest by plan; an unpinned one that is
+            # not even a database (README.md, .git/config) can never become this fixture's.
+            what = ("is not a database file; irisfx never pins or writes over it: name a path "
+                    f"of the fixture's own, e.g. fixtures/{fixture.name}/IRIS.DAT")
         if what:
             written = "file" in fixture.decl.model_fields_set
             hint = "" if written else " (by default); set 'file' to choose another"
             problems.append(report(fixture.name, "file", f"{fixture.file} {what}{hint}"))
     return problems
+
+
+def _not_database(real: str) -> bool:
+    try:
+        return read_label(Path(real)) is None
+    except OSError:  # unreadable: plan reports it with the file's own error
+        return False
 
 
 def _where_it_leads(root: str, real: str) -> str | None:

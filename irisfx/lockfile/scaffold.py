@@ -8,8 +8,8 @@ import unicodedata
 from pathlib import Path
 
 from irisfx.errors import ConfigError
-from irisfx.lockfile.models import Settings
-from irisfx.lockfile.names import check_project_name
+from irisfx.lockfile.models import FORMAT, Settings
+from irisfx.lockfile.names import check_project_name, generated_name
 from irisfx.lockfile.project import CONFIG_NAME, STATE_DIR
 
 TEMPLATE = """\
@@ -17,6 +17,7 @@ TEMPLATE = """\
 # irisfx rewrites this file when it pins a fixture (sorted, comments not kept):
 # put notes in 'description'.
 [irisfx]
+format = {format}                             # the layout of this file; irisfx writes it
 project = "{project}"
 {id_line}# iris = "iris://_SYSTEM@localhost:1972"   # default: sim://.irisfx/sim (the simulator)
 
@@ -41,10 +42,17 @@ IGNORED = (f"{STATE_DIR}/", f".{CONFIG_NAME}.*.tmp")
 
 
 def default_project_name(folder: Path) -> str:
-    """A valid project name made from a folder name: accents dropped (Ünïcödé -> unicode)."""
-    ascii_name = unicodedata.normalize("NFKD", folder.name).encode("ascii", "ignore").decode()
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_name).strip("-._").lower() or "fixtures"
-    return name[:64].rstrip("-._")
+    """A valid project name made from a folder name, spelt in ASCII (Ærø -> aero, 日本 ->
+    riben); ConfigError when nothing of it can be spelt so."""
+    from anyascii import anyascii
+
+    ascii_name = anyascii(unicodedata.normalize("NFC", folder.name))
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_name).strip("-._").lower()[:64].rstrip("-._")
+    if not name:
+        raise ConfigError(f"cannot make a project name from the folder name {folder.name!r}",
+                          fix="pass one: irisfx init --project NAME (ASCII letters, digits, "
+                          "'.', '_', '-')")
+    return name
 
 
 def namespace_part(project: str) -> str:
@@ -69,6 +77,7 @@ def init_project(folder: Path, project: str | None) -> list[str]:
                           fix="edit that fixtures.toml to add fixtures, or run 'irisfx init' "
                           "in a folder outside it")
     name = project or default_project_name(folder)
+    derived = project is None and name != folder.name
     try:
         check_project_name(name)
     except ValueError as exc:
@@ -90,10 +99,13 @@ def init_project(folder: Path, project: str | None) -> list[str]:
         project=name, id_line=id_line,
         description="built by recipes/example.sql" if kept
         else "three rows built by recipes/example.sql",
-        source=f"FXSRC_{part}_EXAMPLE"[:63], mount=f"FX_{part}_EXAMPLE"[:63],
+        source=generated_name(f"FXSRC_{part}", "_EXAMPLE"),
+        mount=generated_name(f"FX_{part}", "_EXAMPLE"), format=FORMAT,
         expect="" if kept else EXAMPLE_EXPECT)
     (folder / CONFIG_NAME).write_text(text, encoding="utf-8")
-    done.append(f"created {CONFIG_NAME} (project '{name}')")
+    made = (f", made from the folder name {folder.name!r}; choose another with --project NAME"
+            if derived else "")
+    done.append(f"created {CONFIG_NAME} (project '{name}'{made})")
     gitignore = folder / ".gitignore"
     lines = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
     missing = [entry for entry in IGNORED if entry not in lines

@@ -47,6 +47,7 @@ from irisfx.reconcile.expectations import check_mount, check_source
 from irisfx.reconcile.observe import Observation, new_file_path
 from irisfx.reconcile.plan import Action, Plan
 from irisfx.reconcile.planned import compute_plan
+from irisfx.reconcile.renames import advise_plan
 from irisfx.reconcile.report import SavedPlan
 from irisfx.reconcile.workspace import Workspace
 
@@ -113,7 +114,7 @@ def run_apply(
             raise UsageError("apply cancelled; nothing was changed")
         _Runner(ws, engine, planned.observation, on_event).run(plan)
         if plan.problems:
-            raise blocked_error(plan)
+            raise blocked_error(advise_plan(ws, plan))
         return plan
 
 
@@ -260,6 +261,7 @@ class _Runner:
             pin = Pin(sha256=received.sha256, size=received.size,
                       recipe_sha256=recipe.sha256 if recipe else None,
                       built_by=self.observation.engine.product, tables=tables,
+                      queries=list(fixture.decl.queries) or None,
                       created=datetime.now(UTC).replace(microsecond=0))
             check_same_folder(self.project.root, relative.parent, folder)
             self.pins.write(fixture.name, fixture.decl, pin)

@@ -16,7 +16,7 @@ def blocked_error(plan: Plan) -> IrisfxError:
     first, others = ordered[0], ordered[1:]
     details = list(first.details)
     if first.kind == "integrity":
-        details.append("Nothing was mounted.")
+        details.append(f"Fixture '{first.fixture}' was not mounted.")
     for problem in others:
         details += [f"also not applied: {problem.fixture}: {problem.message}",
                     *_fix_lines(problem)]

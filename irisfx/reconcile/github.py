@@ -8,13 +8,13 @@ Pure text in, text out, except ``append_summary``, which writes that one file.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
 from irisfx.lockfile.project import Project, locate_key
-from irisfx.reconcile.observe import FileState
 from irisfx.reconcile.plan import Plan
+from irisfx.reconcile.verify import Verdict
 
 Level = Literal["error", "warning", "notice"]
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
@@ -102,33 +102,32 @@ def plan_summary(plan: Plan, engine: str, title: str) -> str:
     return "\n".join(lines)
 
 
-def verify_results(project: Project, states: Mapping[str, FileState]
-                   ) -> list[tuple[str, str, str]]:
-    """(fixture, ok | FAIL | unpinned, detail) for each verified fixture."""
+def verify_results(verdicts: Sequence[Verdict]) -> list[tuple[str, str, str]]:
+    """(fixture, ok | CHANGED | FAIL, detail) for each verified fixture, as verify judged it."""
+    label = {"ok": "ok", "pending": "CHANGED", "integrity": "FAIL"}
     rows = []
-    for fixture in project.fixtures():
-        if fixture.name not in states:
-            continue
-        digest, pin = states[fixture.name].digest, fixture.pin
-        if pin is None:
-            rows.append((fixture.name, "unpinned", f"{fixture.file} is not pinned yet"))
-        elif digest is None:
-            rows.append((fixture.name, "FAIL", f"{fixture.file} is missing"))
-        elif digest.sha256 != pin.sha256:
-            rows.append((fixture.name, "FAIL", f"{fixture.file} is sha256:{digest.sha256[:12]}…"
-                         f", pinned sha256:{pin.sha256[:12]}…"))
+    for v in verdicts:
+        if v.problem is not None:
+            detail = "; ".join([v.problem.message, *v.problem.details])
         else:
-            rows.append((fixture.name, "ok", f"sha256:{pin.sha256[:12]}…"))
+            detail = f"sha256:{v.pin.sha256[:12]}…" if v.pin else ""
+        rows.append((v.fixture, label[v.status], detail))
     return rows
 
 
-def verify_annotations(project: Project, rows: list[tuple[str, str, str]]) -> list[str]:
-    """An error on the declaration of each fixture whose file fails its pin."""
+def verify_annotations(project: Project, verdicts: Sequence[Verdict]) -> list[str]:
+    """An error on each fixture that fails its pin; a warning on each that changed since."""
     note = Annotator(project)
-    return [note.at("error", name, "irisfx: integrity",
-                    f"fixture '{name}': {detail}. Restore it (irisfx pull, or git), or rebuild "
-                    f"on purpose: irisfx apply --rebuild {name}")
-            for name, status, detail in rows if status == "FAIL"]
+    out = []
+    for v in verdicts:
+        if v.problem is None:
+            continue
+        level: Level = "error" if v.status == "integrity" else "warning"
+        body = "\n".join([v.problem.message, *v.problem.details,
+                          *([f"fix: {v.problem.fix}"] if v.problem.fix else [])])
+        title = "irisfx: integrity" if v.status == "integrity" else "irisfx: changed"
+        out.append(note.at(level, v.fixture, title, body))
+    return out
 
 
 def verify_summary(rows: list[tuple[str, str, str]]) -> str:
@@ -138,11 +137,19 @@ def verify_summary(rows: list[tuple[str, str, str]]) -> str:
     return "\n".join([*lines, ""])
 
 
-def append_summary(markdown: str, env: Mapping[str, str] | None = None) -> bool:
-    """Append to ``$GITHUB_STEP_SUMMARY`` when it is set; True when written."""
+def append_summary(markdown: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Append to ``$GITHUB_STEP_SUMMARY`` when it is set; a warning when it cannot be written.
+
+    The summary is a report about the run, not part of it: a runner without the file must not
+    turn a passing check into a failure.
+    """
     target = (env if env is not None else os.environ).get(SUMMARY_ENV)
     if not target:
-        return False
-    with Path(target).open("a", encoding="utf-8") as handle:
-        handle.write(markdown + "\n")
-    return True
+        return None
+    try:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    except OSError as exc:
+        return (f"warning: cannot write the step summary to {target} ({SUMMARY_ENV}): "
+                f"{exc.strerror or exc}; the results above stand")
+    return None

@@ -12,6 +12,7 @@ from typing import Any
 from irisfx.engines import EngineSettings, open_engine
 from irisfx.engines.base import Engine, EngineInfo, Inventory
 from irisfx.errors import RecipeError
+from irisfx.files.dbfile import read_label
 from irisfx.files.digest import FileDigest, ProgressFactory, StatCache, digest_files
 from irisfx.lockfile.models import DEFAULT_ENGINE_URL, ResolvedFixture
 from irisfx.lockfile.project import Project, ensure_state_dir, locate_key
@@ -27,6 +28,9 @@ class FileState:
 
     digest: FileDigest | None
     interrupted: FileDigest | None = None
+    # Whether the file on disk is a database at all (irisfx.files.dbfile); read only for a
+    # file that is not the pinned one, since only then may irisfx be asked to write over it.
+    database: bool = True
 
 
 @dataclass(frozen=True)
@@ -121,10 +125,22 @@ def observe_files(
     existing_leftovers = [p for p in leftovers.values() if p.exists()]
     digests = digest_files([*paths.values(), *existing_leftovers], cache, full=full,
                            progress=progress)
+    pins = {f.name: f.pin.sha256 if f.pin else None for f in fixtures}
     return {
-        name: FileState(digest=digests[path], interrupted=digests.get(leftovers[name]))
+        name: FileState(digest=digests[path], interrupted=digests.get(leftovers[name]),
+                        database=_is_database(path, digests[path], pins[name]))
         for name, path in paths.items()
     }
+
+
+def _is_database(path: Path, digest: FileDigest | None, pinned: str | None) -> bool:
+    """False for a file that is there, is not the pinned one, and is no database at all."""
+    if digest is None or digest.sha256 == pinned:
+        return True
+    try:
+        return read_label(path) is not None
+    except OSError:
+        return False
 
 
 def load_fixture_recipes(project: Project, fixtures: list[ResolvedFixture]

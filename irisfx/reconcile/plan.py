@@ -7,6 +7,7 @@ namespace owned by someone else) block their fixture: it gets no actions, and ap
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ ProblemKind = Literal["integrity", "conflict"]
 # What exactly is wrong, for programs reading ``plan --json`` (docs/plan-json.md).
 ProblemReason = Literal["missing", "mismatch", "unpinned", "no-recipe", "not-built-by-irisfx",
                         "namespace-taken", "expect-vs-pin", "wrong-engine", "recipe-changed",
-                        "not-built"]
+                        "not-built", "not-a-database"]
 ACTION_ORDER: tuple[ActionKind, ...] = ("pull", "build", "snapshot", "verify", "mount",
                                         "replace", "unmount")
 
@@ -152,7 +153,7 @@ def _plan_fixture(
                                 "store has it by its digest"))
         file_state = FileState(FileDigest(pin.sha256, pin.size, hashed=False))
     snapshot_reason, cause = _why_snapshot(f, file_state, recipe.sha256 if recipe else None,
-                                           rebuild)
+                                           rebuild, store)
     if isinstance(snapshot_reason, Problem):
         return [], snapshot_reason
     if snapshot_reason == "finish":
@@ -182,23 +183,30 @@ def _plan_fixture(
 
 
 def _why_snapshot(
-    f: ResolvedFixture, state: FileState, recipe_sha256: str | None, rebuild: bool
+    f: ResolvedFixture, state: FileState, recipe_sha256: str | None, rebuild: bool,
+    store: bool = False,
 ) -> tuple[str | Problem | None, Cause]:
     pin = f.pin
+    # irisfx writes over a path only where it made the file (the fixture has a pin and the
+    # file is a database) or where there is no file: never over a README.md or a stranger's DAT.
+    if state.digest is not None and not state.database:
+        return not_a_database_problem(f, Digest(state.digest.sha256, state.digest.size),
+                                      store), "drift"
+    if pin is None and state.digest is not None:
+        return unpinned_problem(f, Digest(state.digest.sha256, state.digest.size)), "pending"
     if rebuild:
         return "rebuild requested (--rebuild)", "pending"
     if pin is None:
-        if state.digest is None:
-            return "no file yet", "pending"
-        return unpinned_problem(f, Digest(state.digest.sha256, state.digest.size)), "pending"
+        return "no file yet", "pending"
     if state.interrupted and state.interrupted.sha256 == pin.sha256 and (
         state.digest is None or state.digest.sha256 != pin.sha256
     ):
         return "finish", "pending"
     if state.digest is None:
-        return integrity_problem(f, None), "drift"
+        return integrity_problem(f, None, store=store), "drift"
     if state.digest.sha256 != pin.sha256:
-        return integrity_problem(f, Digest(state.digest.sha256, state.digest.size)), "drift"
+        return integrity_problem(f, Digest(state.digest.sha256, state.digest.size),
+                                 store=store), "drift"
     if f.decl.recipe and recipe_sha256 != pin.recipe_sha256:
         return "recipe changed since the file was pinned", "pending"
     return None, "pending"
@@ -220,12 +228,14 @@ def _plan_build(
                            fix=f"add recipe = \"recipes/{f.name}.sql\" to [fixtures.{f.name}], "
                            f"or create namespace {f.source} yourself")
     if record is None and exists:
+        other = _owner(obs, f.source)
+        fix = f"give fixture '{f.name}' a 'source' namespace of its own in [fixtures.{f.name}]"
+        if other is None:  # nobody in irisfx made it: it may be meant to be snapshotted as is
+            fix += f",\nor, if {f.source} holds the data to pin as it is, remove 'recipe'"
         return [], Problem("conflict", f.name,
                            f"source namespace {f.source} exists and "
                            f"{_owner_text(obs, f.source)}", reason="not-built-by-irisfx",
-                           namespace=f.source,
-                           fix="drop that namespace so irisfx can build it from the recipe, or "
-                           "remove 'recipe' to snapshot the namespace as it is")
+                           namespace=f.source, fix=fix)
     if record is None:
         return [Action("build", f.name, f.source, "source namespace does not exist")], None
     if record.state != "ready":
@@ -261,8 +271,8 @@ def _plan_mount(
                                f"namespace {f.mount} exists and {_owner_text(obs, f.mount)}",
                                reason="namespace-taken",
                                namespace=f.mount,
-                               fix=f"choose another 'mount' for fixture '{f.name}', or drop "
-                               f"namespace {f.mount} yourself")
+                               fix=f"give fixture '{f.name}' a 'mount' namespace of its own in "
+                               f"[fixtures.{f.name}]")
         kind, reason = "mount", "not mounted yet"
     elif resnapshot:
         reason = "the file is being snapshotted again"
@@ -294,25 +304,58 @@ def expectations_against_pin(f: ResolvedFixture) -> Problem | None:
 
 
 def _expectations_against_pin(f: ResolvedFixture) -> Problem | None:
-    if f.pin is None or not f.pin.tables:
+    pin = f.pin
+    if pin is None or not pin.tables:
         return None  # an adopted file (irisfx pin) has no counts; mounting checks 'expect'
-    wrong = row_mismatches(f.decl.expect, f.pin.tables if f.pin else {}, "in the pinned file")
-    if not wrong:
+    wrong = row_mismatches(f.decl.expect, pin.tables, "in the pinned file")
+    answers = query_mismatches(f)
+    if not wrong and not answers:
         return None
-    return Problem("conflict", f.name, f"fixture '{f.name}': 'expect' disagrees with its pin",
-                   details=tuple(wrong), reason="expect-vs-pin",
-                   fix=f"correct 'expect', or rebuild on purpose: irisfx apply --rebuild {f.name}")
+    what = " and ".join(key for key, bad in (("'expect'", wrong), ("'queries'", answers)) if bad)
+    return Problem("conflict", f.name, f"fixture '{f.name}': {what} disagree"
+                   f"{'s' * (what.count(' and ') == 0)} with its pin",
+                   details=(*wrong, *answers), reason="expect-vs-pin",
+                   fix=f"correct {what}, or rebuild on purpose: irisfx apply --rebuild "
+                   f"{f.name} (the answers are checked before the new file is pinned)")
+
+
+def query_mismatches(f: ResolvedFixture) -> list[str]:
+    """Known queries declared now that the pin did not check with the same answer."""
+    pin = f.pin
+    if pin is None or not f.decl.queries:
+        return []
+    checked = {_one_line(q.sql): q.equals for q in pin.queries or ()}
+    lines = []
+    for query in f.decl.queries:
+        sql = _one_line(query.sql)
+        if sql not in checked:
+            lines.append(f"query {sql}: added since pinning, not checked against the pinned "
+                         "file")
+        elif checked[sql] != query.equals:
+            lines.append(f"query {sql}: declared {_answer(query.equals)}, the pinned file "
+                         f"answers {_answer(checked[sql])}")
+    return lines
+
+
+def _one_line(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def _answer(value: object) -> str:
+    return json.dumps(value, default=str)
+
+
+def _owner(obs: Observation, namespace: str) -> str | None:
+    """``project 'demo' (id …, at …)`` when another irisfx project owns ``namespace``."""
+    record = obs.inventory.others.get(namespace)
+    owner = record.owner if record is not None else None
+    return owner.describe() if owner is not None else None
 
 
 def _owner_text(obs: Observation, namespace: str) -> str:
     """Who owns a namespace this project did not make: another project, or nobody in irisfx."""
-    # Engines that list other projects' records (Inventory.others) let us name the owner.
-    others = getattr(obs.inventory, "others", None) or {}
-    record = others.get(namespace)
-    owner = getattr(record, "owner", None) if record is not None else None
-    if owner is not None:
-        describe = getattr(owner, "describe", None)
-        who = describe() if callable(describe) else f"project '{owner.name}'"
+    who = _owner(obs, namespace)
+    if who is not None:
         return f"belongs to irisfx {who}"
     return "was not made by irisfx (no irisfx project owns it)"
 
@@ -327,7 +370,15 @@ def describe(action: Action) -> str:
                                                 if action.namespace else "")
 
 
-def integrity_problem(f: ResolvedFixture, actual: Digest | None) -> Problem:
+def restore_advice(f: ResolvedFixture, store: bool) -> str:
+    """How to get a pinned file back: from the store when the project has one, else git."""
+    if store:
+        return f"fetch the pinned file from the store: irisfx pull {f.name}"
+    return f"restore the file from git (git checkout -- {f.file})"
+
+
+def integrity_problem(f: ResolvedFixture, actual: Digest | None, *,
+                      store: bool = False) -> Problem:
     """A pinned fixture whose file is missing (``actual`` None) or differs from its pin."""
     pin = f.pin
     assert pin is not None
@@ -340,7 +391,7 @@ def integrity_problem(f: ResolvedFixture, actual: Digest | None) -> Problem:
         f"fixture '{f.name}' " + ("has no file: it is missing" if actual is None
                                   else "does not match its pin"),
         details=tuple(details),
-        fix=f"restore the file from git (git checkout -- {f.file}),\n"
+        fix=f"{restore_advice(f, store)},\n"
         f"or rebuild it on purpose: irisfx apply --rebuild {f.name}",
         reason="missing" if actual is None else "mismatch", file=f.file, expected=expected,
         actual=actual,
@@ -351,10 +402,28 @@ def unpinned_problem(f: ResolvedFixture, actual: Digest | None) -> Problem:
     """A fixture with a file irisfx did not pin."""
     return Problem(
         "integrity", f.name, f"fixture '{f.name}' has a file but no pin",
-        details=(f"file:     {f.file}", "irisfx does not mount or overwrite an unpinned file."),
-        fix=f"delete the file so irisfx builds it, rebuild it: irisfx apply --rebuild {f.name},"
-        f"\nor adopt this file as it is: irisfx pin {f.name}",
+        details=(f"file:     {f.file}",
+                 "irisfx did not make this file, so it neither mounts nor writes over it."),
+        fix=f"adopt this file as it is: irisfx pin {f.name},\n"
+        f"or set 'file' in [fixtures.{f.name}] to a path where no file is yet, and irisfx "
+        "builds the fixture there",
         reason="unpinned", file=f.file, actual=actual,
+    )
+
+
+def not_a_database_problem(f: ResolvedFixture, actual: Digest | None,
+                           store: bool = False) -> Problem:
+    """A fixture whose ``file`` holds something that is not a database (a README.md, say)."""
+    fix = (f"set 'file' in [fixtures.{f.name}] to a path of the fixture's own "
+           f"(default fixtures/{f.name}/IRIS.DAT)")
+    if f.pin is not None:
+        fix += f";\nif {f.file} is the fixture's damaged file, {restore_advice(f, store)}"
+    return Problem(
+        "integrity", f.name, f"fixture '{f.name}': {f.file} is not a database file",
+        details=(f"file:     {f.file}",
+                 "irisfx never mounts, pins or writes over a file that is not a database."),
+        fix=fix, reason="not-a-database", file=f.file, actual=actual,
+        expected=Digest(f.pin.sha256, f.pin.size) if f.pin else None,
     )
 
 

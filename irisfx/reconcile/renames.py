@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from irisfx.files.digest import digest_files
@@ -42,11 +43,12 @@ def advise_plan(ws: Workspace, plan: Plan) -> Plan:
 def _moved(ws: Workspace, problem: Problem, old_dir: str) -> Problem:
     fixture = ws.project.fixture(problem.fixture)
     old = f"{FIXTURES_DIR}/{old_dir}/{DEFAULT_FILE}"
-    default = f"{FIXTURES_DIR}/{fixture.name}/{DEFAULT_FILE}"
-    if fixture.file == default:
-        move = f"git mv {FIXTURES_DIR}/{old_dir} {FIXTURES_DIR}/{fixture.name}"
-    else:
-        move = f"git mv {old} {fixture.file}"
+    # A plain mv works whether or not git tracks the file (a store project, a file moved with
+    # mv before); git sees the rename when the new path is added.
+    folder = str(PurePosixPath(fixture.file).parent)
+    move = f"mv {old} {fixture.file}"
+    if folder != ".":
+        move = f"mkdir -p {folder} && {move}"
     return replace(
         problem,
         message=f"fixture '{fixture.name}' has no file at {fixture.file}, but {old} holds its "

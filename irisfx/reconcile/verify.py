@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from irisfx.lockfile.models import ResolvedFixture
-from irisfx.lockfile.project import select_fixtures
+from irisfx.lockfile.project import select_fixtures, store_url
 from irisfx.recipes.recipe import load_recipe
 from irisfx.reconcile.observe import FileState, observe_files
 from irisfx.reconcile.plan import (
@@ -20,6 +20,7 @@ from irisfx.reconcile.plan import (
     Problem,
     expectations_against_pin,
     integrity_problem,
+    not_a_database_problem,
     unpinned_problem,
 )
 from irisfx.reconcile.renames import advise_plan
@@ -66,8 +67,13 @@ def _verdict(ws: Workspace, f: ResolvedFixture, state: FileState) -> Verdict:
             fix="run 'irisfx apply' and commit fixtures.toml and the file",
             reason="not-built", file=f.file))
     pinned = Digest(pin.sha256, pin.size)
+    store = store_url(ws.project) is not None
+    if actual is not None and not state.database:
+        return Verdict(f.name, f.file, "integrity", pinned,
+                       not_a_database_problem(f, actual, store))
     if actual is None or actual.sha256 != pin.sha256:
-        return Verdict(f.name, f.file, "integrity", pinned, integrity_problem(f, actual))
+        return Verdict(f.name, f.file, "integrity", pinned,
+                       integrity_problem(f, actual, store=store))
     if f.decl.recipe:
         recipe = load_recipe(ws.project.path(f.decl.recipe), f.decl.recipe)
         if recipe.sha256 != pin.recipe_sha256:

@@ -82,8 +82,10 @@ def open_store(project: Project, url: str | None = None) -> Store:
         fs, root = url_to_fs(url, **options)
     except ImportError as exc:
         extra = EXTRAS.get(protocol)
+        # fsspec names the package in its message and leaves exc.name unset.
+        missing = f" ({exc.name})" if exc.name else (f": {exc}" if str(exc) else "")
         raise ConfigError(
-            f"the {protocol}:// store needs a backend that is not installed ({exc.name})",
+            f"the {protocol}:// store needs a backend that is not installed{missing}",
             fix=f"pip install 'irisfx[{extra}]'" if extra
             else f"install the fsspec backend for {protocol}://",
         ) from None

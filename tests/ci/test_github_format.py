@@ -76,3 +76,26 @@ def test_text_format_prints_no_annotations(applied: ProjectDir) -> None:
     run = applied.irisfx("verify", "--format", "text", env={"GITHUB_ACTIONS": "true"})
     assert run.code == 3
     assert "::error" not in run.text
+
+
+def test_verify_annotates_a_changed_recipe_and_the_summary_agrees(applied: ProjectDir,
+                                                                  tmp_path: Path) -> None:
+    recipe = applied.root / "recipes/items.sql"
+    recipe.write_text(recipe.read_text() + "-- edited\n")
+    summary = tmp_path / "summary.md"
+    run = applied.irisfx("verify", "--format", "github",
+                         env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert run.code == 2, run.text
+    line = _declaration_line(applied, "items")
+    assert f"::warning file=fixtures.toml,line={line},title=irisfx%3A changed::" in run.out
+    assert "| items | CHANGED |" in summary.read_text()
+    assert "| items | ok |" not in summary.read_text()
+
+
+def test_an_unwritable_step_summary_does_not_fail_a_passing_verify(applied: ProjectDir,
+                                                                   tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "summary.md"
+    run = applied.irisfx("verify", "--format", "github",
+                         env={"GITHUB_STEP_SUMMARY": str(missing)})
+    assert run.code == 0, run.text
+    assert "cannot write the step summary" in run.err and "fixtures.toml" not in run.err

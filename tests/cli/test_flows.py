@@ -64,7 +64,7 @@ def test_one_byte_edit_is_drift_exit_3_and_nothing_mounted(applied: ProjectDir) 
     apply = applied.irisfx("apply")
     assert apply.code == 3
     assert "error: fixture 'items' does not match its pin" in apply.err
-    assert "Nothing was mounted." in apply.err
+    assert "Fixture 'items' was not mounted." in apply.err
     assert "fix: restore the file from git" in apply.err
     assert "Traceback" not in apply.text
     assert applied.irisfx("verify").code == 3

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import ProjectDir
 
 COMMANDS = ["plan", "apply", "check", "verify", "status", "unmount", "list", "show", "sql",
-            "pin", "gc", "destroy", "init", "schema"]
+            "pin", "gc", "destroy", "init", "schema", "push", "pull"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
@@ -18,8 +18,30 @@ def test_help_has_no_type_placeholders_and_an_example(project: ProjectDir,
     run = project.irisfx(*([command] if command else []), "--help")
     assert run.code == 0, run.text
     assert "<bool>" not in run.out and "list[str]" not in run.out
+    # Metavars in irisfx's words (NAME, URL, N), never typer's {name}, <str>, <int range>.
+    assert "<str>" not in run.out and "<int" not in run.out and "{" not in run.out, run.out
     if command:
         assert "Example: irisfx" in run.out
+    else:  # every command's line in the list is whole, none cut with '...'
+        listed = run.out.split("Commands:")[1].splitlines()
+        assert not [line for line in listed if line.rstrip().endswith("...")], run.out
+
+
+def test_option_errors_are_in_plain_words(applied: ProjectDir) -> None:
+    for args, words in ((["apply", "--lock-timeout", "-5"], "must be 0 or more"),
+                        (["apply", "--rebuild", ""], "needs a fixture name"),
+                        (["push", "-j", "0"], "must be 1 or more"),
+                        (["plan", "--verify", "bogus"], "is not one of")):
+        run = applied.irisfx(*args)
+        assert run.code == 1 and words in run.err, run.text
+        assert "Input should" not in run.err and "Value error" not in run.err, run.text
+
+
+def test_unmount_takes_yes_and_sql_takes_text_starting_with_a_comment(
+        applied: ProjectDir) -> None:
+    run = applied.irisfx("sql", "items", "-- how many\nSELECT COUNT(*) FROM Shop.Item")
+    assert run.code == 0 and "(1 row)" in run.out, run.text
+    assert applied.irisfx("unmount", "items", "--yes").code == 0
 
 
 def test_rebuild_help_and_comma_list(applied: ProjectDir) -> None:

@@ -48,3 +48,26 @@ def test_existing_recipe_is_kept_and_expect_not_assumed(tmp_path: Path) -> None:
     assert (made.root / "recipes" / "example.sql").read_text() == mine
     assert "expect" not in tomllib.loads(made.config.read_text())["fixtures"]["example"]
     assert made.irisfx("apply").code == 0
+
+
+def test_folder_names_outside_ascii_are_spelt_in_ascii_and_said(tmp_path: Path) -> None:
+    for name, project in (("Ærø", "aero"), ("日本", "riben")):
+        made = folder(tmp_path, name)
+        run = made.irisfx("init")
+        assert run.code == 0, run.text
+        doc = tomllib.loads(made.config.read_text())
+        assert doc["irisfx"]["project"] == project
+        assert f"made from the folder name '{name}'" in run.out and "--project" in run.out
+
+
+def test_init_writes_the_format_and_short_namespaces_for_a_long_folder(
+        tmp_path: Path) -> None:
+    made = folder(tmp_path, "x" * 200)
+    run = made.irisfx("init")
+    assert run.code == 0, run.text
+    doc = tomllib.loads(made.config.read_text())
+    assert doc["irisfx"]["format"] == 1
+    example = doc["fixtures"]["example"]
+    assert len(example["source"]) <= 30 and len(example["mount"]) <= 30
+    assert example["source"] != example["mount"]
+    assert made.irisfx("apply").code == 0

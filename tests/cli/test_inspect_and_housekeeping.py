@@ -27,10 +27,10 @@ def test_list_and_show(applied: ProjectDir) -> None:
 def test_sql_reads_a_mounted_fixture_and_refuses_writes(applied: ProjectDir) -> None:
     run = applied.irisfx("sql", "items", "SELECT Name FROM Shop.Item ORDER BY ID")
     assert run.code == 0, run.text
-    assert "pear" in run.out and "(3 row(s))" in run.out
+    assert "pear" in run.out and "(3 rows)" in run.out
     run = applied.irisfx("sql", "items", "DELETE FROM Shop.Item")
     assert run.code == 1 and "read-only" in run.err, run.text
-    assert "(3 row(s))" in applied.irisfx("sql", "items", "SELECT * FROM Shop.Item").out
+    assert "(3 rows)" in applied.irisfx("sql", "items", "SELECT * FROM Shop.Item").out
 
 
 def test_sql_on_an_unmounted_fixture_is_a_clean_error(project: ProjectDir) -> None:
@@ -59,7 +59,7 @@ def test_pin_adopts_a_file_only_with_consent(applied: ProjectDir) -> None:
 def test_gc_lists_then_removes_leftovers(applied: ProjectDir) -> None:
     stray = applied.root / "fixtures/gone/IRIS.DAT"
     stray.parent.mkdir()
-    stray.write_bytes(b"old")
+    stray.write_bytes(b"SQLite format 3\x00" + b"\x00" * 84)  # a database no pin names
     new = applied.root / "fixtures/items/IRIS.DAT.irisfx-new.irisfx-new"
     new.write_bytes(b"x")
     run = applied.irisfx("gc")

@@ -81,7 +81,7 @@ def test_read_only_commands_do_not_say_nothing_was_mounted(applied: ProjectDir) 
     for command in ("plan", "check"):
         run = applied.irisfx(command)
         assert run.code == 3 and "Nothing was mounted" not in run.text, run.text
-    assert "Nothing was mounted." in applied.irisfx("apply").err
+    assert "Fixture 'items' was not mounted." in applied.irisfx("apply").err
 
 
 def test_fixture_file_that_is_a_folder_is_a_clean_error(project: ProjectDir) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -53,14 +54,22 @@ def test_expect_that_contradicts_the_pin_is_exit_2(applied: ProjectDir) -> None:
     assert "expect" in run.out
 
 
-def test_renamed_fixture_advises_git_mv(applied: ProjectDir) -> None:
+def test_renamed_fixture_advice_works_as_written_and_gc_keeps_the_file(
+        applied: ProjectDir) -> None:
     doc = tomllib.loads(applied.config.read_text())
     body = doc["fixtures"].pop("items")
     doc["fixtures"]["sample"] = body
     applied.config.write_text(tomli_w.dumps(doc))
-    for command in (["verify"], ["plan"]):
+    move = "mkdir -p fixtures/sample && mv fixtures/items/IRIS.DAT fixtures/sample/IRIS.DAT"
+    for command in (["verify"], ["plan"], ["apply", "--auto-approve"]):
         run = applied.irisfx(*command)
         assert run.code == 3, run.text
-        assert "git mv fixtures/items fixtures/sample" in run.out, run.text
-        assert "git checkout" not in run.out
-        assert 'file = "fixtures/items/IRIS.DAT"' in run.out
+        assert move in run.text, run.text
+        assert "git checkout" not in run.text and "git mv" not in run.text
+        assert 'file = "fixtures/items/IRIS.DAT"' in run.text
+    gc = applied.irisfx("gc", "--yes")
+    assert "kept fixtures/items/IRIS.DAT" in gc.out and "fixture 'sample'" in gc.out, gc.text
+    assert (applied.root / "fixtures/items/IRIS.DAT").exists()
+    # The advice is a command that works: in a folder git does not track, too.
+    subprocess.run(move, shell=True, cwd=applied.root, check=True)
+    assert applied.irisfx("apply", "--auto-approve").code == 0

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from irisfx import __version__
 from irisfx.errors import ExitCode
 from irisfx.lockfile.project import load_project
 from irisfx.lockfile.tomlkeys import KeyLines, show_key
@@ -134,7 +135,8 @@ def test_a_newer_format_is_refused_with_upgrade_advice(tmp_path: Path) -> None:
     assert err.exit_code == ExitCode.USAGE
     assert "newer format" in err.message
     assert err.details == ["fixtures.toml:2: irisfx.format: format 2 was written by a newer "
-                           "irisfx (this one reads format 1); upgrade irisfx"]
+                           f"irisfx (this one, irisfx {__version__}, reads format 1); "
+                           "upgrade irisfx"]
     assert "upgrade irisfx" in (err.fix or "")
 
 

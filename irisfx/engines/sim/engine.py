@@ -39,6 +39,7 @@ from irisfx.engines.sim.files import (
     clone_with_digest,
     copy_mismatch,
     refuse_non_sqlite,
+    refuse_unreadable,
     served_stat,
     stat_changed,
 )
@@ -181,6 +182,7 @@ class SimEngine:
     ) -> None:
         """Copy ``local_path`` in, check its digest, then serve it in ``namespace``."""
         refuse_non_sqlite(local_path)
+        refuse_unreadable(local_path)
         self._record(namespace, role, fixture, sha256=sha256, readonly=readonly)
         checkpoint("sim.mount.recorded")
         directory = self._fresh_database_dir(namespace)

@@ -9,8 +9,11 @@ nothing.
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
+from irisfx.engines.sim.database import open_database
 from irisfx.engines.sim.records import OwnerRow
 from irisfx.errors import IntegrityError
 from irisfx.files.digest import FileDigest, copy_with_digest, sha256_file
@@ -75,4 +78,20 @@ def refuse_non_sqlite(path: Path) -> None:
             f"{path.name} is not a simulator database (it was probably written by IRIS)",
             fix="the sim engine can only mount files it made; rebuild the fixture on the sim "
             "engine with 'irisfx apply --rebuild NAME', or point irisfx at an IRIS instance",
+        )
+
+
+def refuse_unreadable(path: Path) -> None:
+    """IntegrityError unless SQLite reads ``path`` whole (a quick_check), before any record."""
+    try:
+        with closing(open_database(path, writable=False)) as db:
+            verdict = [str(row[0]) for row in db.execute("PRAGMA quick_check")]
+    except sqlite3.Error as exc:
+        verdict = [str(exc)]
+    if verdict != ["ok"]:
+        raise IntegrityError(
+            f"{path.name} is a damaged database: the simulator cannot read it",
+            details=[f"SQLite: {'; '.join(verdict[:3])}", "Nothing was mounted."],
+            fix="restore the file (git checkout, or irisfx pull NAME with a store), or rebuild "
+            "it on purpose: irisfx apply --rebuild NAME",
         )
