@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import warnings
 
+from irisfx.plugin.handle import IrisfxHandle
 from irisfx.plugin.hooks import IrisfxCleanupWarning
-from irisfx.plugin.run import IrisfxHandle
 
 __all__ = ["IrisfxCleanupWarning", "IrisfxHandle"]
 

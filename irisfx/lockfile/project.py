@@ -1,8 +1,9 @@
 """Loading and saving fixtures.toml: the boundary where raw TOML becomes validated models.
 
 Problems leave here as ``fixtures.toml:LINE: dotted.key: message`` lines inside one
-ConfigError, in line order; saving is canonical (sorted, tomli-w) and atomic (temp file +
-os.replace); :func:`merge_pins` writes pins into the file as it is on disk.
+ConfigError, in line order; saving changes only pins and ``format`` in the text as read
+(lockfile/write.py) and is atomic (temp file + os.replace); :func:`merge_pins` writes pins into
+the file as it is on disk.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from irisfx.errors import ConfigError
@@ -33,6 +33,10 @@ from irisfx.lockfile.models import (
 from irisfx.lockfile.parsed import parse_cached
 from irisfx.lockfile.paths import path_problems
 from irisfx.lockfile.tomlkeys import KeyLines, Loc, show_key
+
+# render_document (the canonical layout) is re-exported for its earlier importers.
+from irisfx.lockfile.write import render_document as render_document
+from irisfx.lockfile.write import updated_text
 
 CONFIG_NAME = "fixtures.toml"
 STATE_DIR = ".irisfx"
@@ -157,15 +161,15 @@ def load_project(config_path: Path) -> Project:
 
 
 def save_project(project: Project, doc: Document) -> Project:
-    """Write ``doc`` to the project's fixtures.toml atomically, in canonical layout."""
-    data = render_document(doc).encode()
+    """Write ``doc`` to the project's fixtures.toml atomically.
+
+    Only the pin tables and ``format`` change in the text ``project`` was read from;
+    everything else stays as the user wrote it (see :mod:`irisfx.lockfile.write`).
+    """
+    text, _ = updated_text(project.raw.decode("utf-8"), doc, project.doc)
+    data = text.encode()
     write_atomic(project.config_path, data)
     return Project(root=project.root, config_path=project.config_path, doc=doc, raw=data)
-
-
-def render_document(doc: Document) -> str:
-    """The canonical TOML text of a document (with ``[irisfx] format``)."""
-    return tomli_w.dumps(doc.dump())
 
 
 def merge_pins(config_path: Path, pins: Mapping[str, Pin], *, planned: Project) -> Project:

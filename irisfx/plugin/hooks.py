@@ -33,6 +33,7 @@ from irisfx.plugin.settings import (
     MarkerArgs,
     PluginError,
     PluginSettings,
+    Request,
     Scope,
     SettingsError,
     parse_requests,
@@ -40,19 +41,24 @@ from irisfx.plugin.settings import (
 )
 
 if TYPE_CHECKING:
-    from irisfx.plugin.run import IrisfxHandle, IrisfxRun
+    from irisfx.plugin.handle import IrisfxHandle
+    from irisfx.plugin.run import IrisfxRun, Served
 
-__all__ = ["IrisfxCleanupWarning"]
+__all__ = ["IrisfxCleanupWarning", "IrisfxScopeWarning"]
 
 
 class IrisfxCleanupWarning(pytest.PytestWarning):
     """A namespace the plugin made for the session could not be removed at its end."""
 
 
+class IrisfxScopeWarning(pytest.PytestWarning):
+    """A marker gives ``scope=`` to fixtures served read-only, where it changes nothing."""
+
+
 _SETTINGS = pytest.StashKey[PluginSettings]()
 _RUN = pytest.StashKey["IrisfxRun"]()
-_REQUESTS = pytest.StashKey[dict[str, Scope]]()  # on an item: fixture name -> scope
-_NAMESPACES = pytest.StashKey[dict[str, str]]()  # on an item: fixture name -> namespace
+_REQUESTS = pytest.StashKey[dict[str, Request]]()  # on an item: fixture name -> request
+_SERVED = pytest.StashKey[dict[str, "Served"]]()  # on an item: fixture name -> where
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,14 +71,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"engine URL, iris://... or sim://DIR (env {ENV_IRIS}, ini {INI_IRIS});"
                     " default: fixtures.toml's 'iris'.")
     group.addoption("--irisfx-mode", choices=MODES, default=None,
-                    help=f"at session start: apply (default; replace/unmount auto-approved), "
-                    f"check (fail if anything is pending or drifted) or never (use what is "
-                    f"mounted). Env {ENV_MODE}, ini {INI_MODE}.")
+                    help=f"at session start: apply (default; replace/unmount auto-approved; "
+                    f"writes new pins), locked (apply, but never write pins: the default where "
+                    f"CI is set), check (fail if anything is pending or drifted) or never (use "
+                    f"what is mounted). Env {ENV_MODE}, ini {INI_MODE}.")
     group.addoption("--irisfx-keep", action="store_true", default=False,
                     help="keep the namespaces made for writable fixtures after the session.")
     parser.addini(INI_CONFIG, "irisfx: fixtures.toml to use (relative to the ini file).")
     parser.addini(INI_IRIS, "irisfx: engine URL (iris://... or sim://DIR).")
-    parser.addini(INI_MODE, "irisfx: apply, check or never at session start.")
+    parser.addini(INI_MODE, "irisfx: apply, locked, check or never at session start.")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -171,11 +178,19 @@ def _check_item(item: pytest.Item) -> str | None:
     requests, problems = parse_requests(markers)
     if problems:
         return "\n".join(problems)
+    run = _run(item.config)
     try:
-        _run(item.config).check_names(list(requests))
+        run.check_names(list(requests))
     except PluginError as exc:
         return str(exc)
     item.stash[_REQUESTS] = requests
+    for marker in markers:
+        names = [n for n in marker.names if isinstance(n, str)]
+        if "scope" in marker.kwargs and not any(run.copied(n, requests[n]) for n in names):
+            item.warn(IrisfxScopeWarning(
+                f"irisfx: scope={marker.kwargs['scope']!r} changes nothing for "
+                f"{', '.join(repr(n) for n in names)}: served read-only, the data is the same "
+                "for every test; add writable=True for a copy reset per scope, or drop scope="))
     return None
 
 
@@ -214,7 +229,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return (node or item.getparent(pytest.Module) or item).nodeid
 
     try:
-        item.stash[_NAMESPACES] = _run(item.config).prepare(requests, group)
+        item.stash[_SERVED] = _run(item.config).prepare(requests, group)
         return
     except PluginError as exc:
         failure = str(exc)
@@ -229,11 +244,12 @@ def irisfx(request: pytest.FixtureRequest) -> Iterator[IrisfxHandle]:
     ``irisfx.connect(name)`` gives a DB-API connection to the namespace serving the fixture
     (closed when the test ends), ``irisfx.namespace(name)`` its name, ``irisfx.pin(name)`` what
     fixtures.toml pins for it (sha256, tables row counts, ...), ``irisfx.fixture(name)`` its
-    declaration. A read-only fixture is the shared mount; a writable one is this worker's copy.
+    declaration; ``name`` may be left out when the test asked for one fixture. A read-only
+    fixture is the shared mount; a writable one (or ``writable=True``) is this worker's copy.
     """
-    from irisfx.plugin.run import IrisfxHandle
+    from irisfx.plugin.handle import IrisfxHandle
 
-    handle = IrisfxHandle(_run(request.config), request.node.stash.get(_NAMESPACES, {}))
+    handle = IrisfxHandle(_run(request.config), request.node.stash.get(_SERVED, {}))
     try:
         yield handle
     finally:

@@ -4,9 +4,11 @@ Imported only once a test asks for an irisfx fixture (or an xdist controller sta
 fixtures.toml in effect), so its imports may be heavy. Every irisfx error leaves this module as
 a PluginError carrying the rendered message, so the plugin can show it without a traceback.
 
-Copies: a writable fixture (``readonly = false``) is never served to tests from its declared
-mount. Each process gets its own copy of the pinned file in ``<MOUNT>_<WORKER>`` (FX_ORDERS_GW0
-under xdist, FX_ORDERS_MAIN without), mounted with role "copy", which plan and apply ignore.
+Copies: a writable fixture (``readonly = false``), or any fixture a marker asks for with
+``writable=True``, is never served to tests from its declared mount. Each process gets its own
+copy of the pinned file in ``<MOUNT>_<WORKER>`` (FX_ORDERS_GW0 under xdist, FX_ORDERS_MAIN
+without), mounted with role "copy", which plan and apply ignore. A read-only fixture, and a
+writable one asked for with ``writable=False``, is served from the mount itself.
 """
 
 from __future__ import annotations
@@ -16,15 +18,22 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-from irisfx.engines.base import Connection, Engine, ResetsCopies
-from irisfx.errors import ConfigError, ConflictError, IrisfxError
+from irisfx.engines.base import Engine, ResetsCopies
+from irisfx.errors import ConfigError, ConflictError, IrisfxError, UsageError
 from irisfx.lockfile.journal import load_project_with_pins
 from irisfx.lockfile.models import Pin, ResolvedFixture
 from irisfx.lockfile.names import generated_name, normalize_namespace, row_mismatches
 from irisfx.lockfile.project import Project, unknown_fixture_error
-from irisfx.plugin.settings import CONFIG_NAME, PluginError, PluginSettings, Scope
+from irisfx.plugin.settings import (
+    CONFIG_NAME,
+    ENV_CI,
+    PluginError,
+    PluginSettings,
+    Request,
+    Scope,
+)
 from irisfx.reconcile.apply import ApplyOptions, run_apply
 from irisfx.reconcile.observe import open_project_engine
 from irisfx.reconcile.plan import Action
@@ -49,7 +58,7 @@ def copy_namespace(mount: str, worker: str) -> str:
 
 
 @contextlib.contextmanager
-def _rendered() -> Iterator[None]:
+def rendered() -> Iterator[None]:
     # The one place irisfx errors become messages; OSError covers a fixture file that
     # vanished or a simulator folder that cannot be written.
     try:
@@ -58,6 +67,14 @@ def _rendered() -> Iterator[None]:
         raise PluginError("irisfx " + exc.render()) from None
     except OSError as exc:
         raise PluginError(f"irisfx error: {exc.strerror or exc}: {exc.filename}") from None
+
+
+@dataclass(frozen=True)
+class Served:
+    """Where one test reaches one fixture."""
+
+    namespace: str
+    read_only: bool  # connections refuse writes (the engine enforces it)
 
 
 @dataclass
@@ -80,7 +97,8 @@ class IrisfxRun:
         self._engine: Engine | None = None
         self._container: RunningIris | None = None
         self._load_failure: PluginError | None = None
-        self._checked: dict[str, PluginError | None] = {}
+        self._checked: dict[tuple[str, bool], PluginError | None] = {}  # rows, per copy or not
+        self._mount_checked: set[str] = set()
 
     # -- loading -----------------------------------------------------------------------
 
@@ -90,7 +108,7 @@ class IrisfxRun:
             raise self._load_failure
         if self._project is None:
             try:
-                with _rendered():
+                with rendered():
                     path = self.settings.config_path
                     if path is None:
                         raise ConfigError(
@@ -109,7 +127,7 @@ class IrisfxRun:
         """The engine, opened once per process."""
         if self._engine is None:
             project = self.project()
-            with _rendered():
+            with rendered():
                 self._engine = open_project_engine(project, self._engine_url())
         return self._engine
 
@@ -139,28 +157,20 @@ class IrisfxRun:
         if unknown:
             raise PluginError("irisfx " + unknown_fixture_error(unknown, known).render())
 
+    def copied(self, name: str, request: Request) -> bool:
+        """True when ``request`` gets a copy of fixture ``name`` (a declared fixture)."""
+        return request.copied(self.project().doc.fixtures[name].readonly)
+
     # -- session start (single process or xdist controller) -----------------------------
 
     def start(self) -> None:
         """Apply, check, or only look, as the mode says; fills ``summary`` for the header."""
         mode = self.settings.mode
         project, engine = self.project(), self.engine()
-        with _rendered():
+        with rendered():
             product = engine.info().product
-            if mode == "apply":
-                done: list[str] = []
-
-                def record(kind: str, action: Action) -> None:
-                    if kind == "done":
-                        done.append(f"{action.kind} {action.fixture}")
-
-                # Auto-approved, replace and unmount included: the instance the tests run on
-                # is the test instance; --irisfx-mode check is for refusing instead.
-                ws = Workspace.open(project)
-                run_apply(ws, engine, ApplyOptions(lock_timeout=APPLY_LOCK_WAIT),
-                          confirm=lambda plan: True, on_event=record)
-                self._project = ws.project
-                outcome = "applied: " + ", ".join(done) if done else "apply: no changes"
+            if mode in ("apply", "locked"):
+                outcome = self._apply(project, engine, locked=mode == "locked")
             elif mode == "check":
                 plan = compute_plan(Workspace.open(project), engine).plan
                 if plan.has_changes:
@@ -174,32 +184,68 @@ class IrisfxRun:
                 outcome = "mode never: using what is mounted"
         self.summary = [f"irisfx: engine {product}", f"irisfx: {outcome}"]
 
+    def _apply(self, project: Project, engine: Engine, *, locked: bool) -> str:
+        done: list[str] = []
+
+        def record(kind: str, action: Action) -> None:
+            if kind == "done":
+                done.append(f"{action.kind} {action.fixture}")
+
+        # Auto-approved, replace and unmount included: the instance the tests run on is the
+        # test instance; --irisfx-mode check is for refusing instead.
+        ws = Workspace.open(project)
+        try:
+            run_apply(ws, engine, ApplyOptions(locked=locked, lock_timeout=APPLY_LOCK_WAIT),
+                      confirm=lambda plan: True, on_event=record)
+        except UsageError as exc:
+            if not locked:
+                raise
+            raise PluginError(self._locked_message(exc)) from None
+        self._project = ws.project
+        how = " (locked)" if locked else ""
+        return f"applied{how}: " + ", ".join(done) if done else f"apply{how}: no changes"
+
+    def _locked_message(self, exc: UsageError) -> str:
+        why = (f"{ENV_CI} is set" if self.settings.mode_source.endswith(f"{ENV_CI} is set")
+               else self.settings.mode_source)
+        return "\n".join([
+            f"irisfx error: {exc.message}",
+            *(f"  {line}" for line in exc.details),
+            f"  the plugin runs in mode locked ({why}): it never writes pins",
+            "  fix: run 'irisfx apply' (or pytest) where CI is not set, and commit "
+            "fixtures.toml and the fixture files; --irisfx-mode apply allows re-pinning here",
+        ])
+
     # -- per test ----------------------------------------------------------------------
 
-    def prepare(self, requests: Mapping[str, Scope], group: Callable[[Scope], str]
-                ) -> dict[str, str]:
-        """Make every requested fixture ready for one test; fixture name -> namespace."""
-        return {name: self._prepare(name, scope, group(scope)) for name, scope in
-                requests.items()}
+    def prepare(self, requests: Mapping[str, Request], group: Callable[[Scope], str]
+                ) -> dict[str, Served]:
+        """Make every requested fixture ready for one test; fixture name -> where it is."""
+        return {name: self._prepare(name, request, group(request.scope))
+                for name, request in requests.items()}
 
-    def _prepare(self, name: str, scope: Scope, group: str) -> str:
+    def _prepare(self, name: str, request: Request, group: str) -> Served:
         project = self.project()
-        with _rendered():
+        with rendered():
             fixture = project.fixture(name)
         pin = fixture.pin
         if pin is None:
             raise PluginError(
                 f"irisfx error: fixture '{name}' has no pin yet, so there is nothing to mount\n"
                 "  fix: run 'irisfx apply', or run pytest with --irisfx-mode apply")
-        with _rendered():
-            if fixture.decl.readonly:
-                namespace = fixture.mount
-                if name not in self._checked:
-                    self._check_mounted(fixture, pin)
+        copied = request.copied(fixture.decl.readonly)
+        with rendered():
+            if copied:
+                served = Served(self._copy(fixture, pin, request.scope, group), False)
             else:
-                namespace = self._copy(fixture, pin, scope, group)
-        self._check_rows_once(fixture, namespace)
-        return namespace
+                if name not in self._mount_checked:
+                    self._check_mounted(fixture, pin)
+                    self._mount_checked.add(name)
+                # A read-only mount refuses writes itself; a writable fixture's mount needs
+                # read-only connections to be a read-only view.
+                served = Served(fixture.mount, not fixture.decl.readonly)
+        self._check_rows_once(fixture, served.namespace, copied)
+        return served
 
     def _check_mounted(self, fixture: ResolvedFixture, pin: Pin) -> None:
         ns = fixture.mount
@@ -263,16 +309,17 @@ class IrisfxRun:
                               fix="run 'irisfx apply' to make it")
         return path
 
-    def _check_rows_once(self, fixture: ResolvedFixture, namespace: str) -> None:
-        if fixture.name in self._checked:
-            failure = self._checked[fixture.name]
+    def _check_rows_once(self, fixture: ResolvedFixture, namespace: str, copied: bool) -> None:
+        key = (fixture.name, copied)
+        if key in self._checked:
+            failure = self._checked[key]
             if failure is not None:
                 raise failure
             return
         failure = None
         expect = fixture.decl.expect
         if expect:
-            with _rendered():
+            with rendered():
                 counts = self.engine().row_counts(namespace, list(expect))
             wrong = [f"  {line}" for line in row_mismatches(expect, counts)]
             if wrong:
@@ -281,7 +328,7 @@ class IrisfxRun:
                     f"fixtures.toml expects (namespace {namespace})\n" + "\n".join(wrong)
                     + "\n  fix: correct 'expect' in fixtures.toml, or the recipe and then "
                     f"run 'irisfx apply --rebuild {fixture.name}'")
-        self._checked[fixture.name] = failure
+        self._checked[key] = failure
         if failure is not None:
             raise failure
 
@@ -299,7 +346,7 @@ class IrisfxRun:
             doomed.update(self._leftover_worker_copies(problems))
         for namespace, name in sorted(doomed.items()):
             try:
-                with _rendered():
+                with rendered():
                     self.engine().unmount(namespace)
             except PluginError as exc:
                 problems.append(f"could not remove {namespace}, the test copy of '{name}': "
@@ -313,7 +360,7 @@ class IrisfxRun:
         # Workers remove their own copies; this catches those of a worker that crashed.
         try:
             project = self.project()
-            with _rendered():
+            with rendered():
                 owned = self.engine().inventory().owned
         except PluginError as exc:
             problems.append(f"could not look for copies left by workers: {exc}")
@@ -333,84 +380,3 @@ class IrisfxRun:
             with contextlib.suppress(Exception):  # nothing useful to do if closing fails
                 self._engine.close()
             self._engine = None
-
-
-class IrisfxHandle:
-    """What a test gets from the ``irisfx`` fixture: namespaces, connections and pins.
-
-    Only the fixtures named by the test's ``@pytest.mark.irisfx`` markers are reachable.
-    Connections it opens are closed when the test ends.
-    """
-
-    def __init__(self, run: IrisfxRun, namespaces: Mapping[str, str]) -> None:
-        self._run = run
-        self._namespaces = dict(namespaces)
-        self._connections: list[Connection] = []
-
-    def __repr__(self) -> str:
-        served = " ".join(f"{n}={ns}" for n, ns in sorted(self._namespaces.items()))
-        return f"<IrisfxHandle {served or '(no fixtures requested)'}>"
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The fixtures this test asked for, sorted."""
-        return tuple(sorted(self._namespaces))
-
-    def namespace(self, name: str) -> str:
-        """The namespace serving fixture ``name`` to this test (a copy if it is writable)."""
-        if name not in self._namespaces:
-            self._not_requested(name)
-        return self._namespaces[name]
-
-    def connect(self, name: str) -> Connection:
-        """A DB-API connection to the namespace serving ``name``; closed after the test."""
-        namespace = self.namespace(name)
-        with _failing_test():
-            connection = self._run.engine().connect(namespace)
-        self._connections.append(connection)
-        return connection
-
-    def pin(self, name: str) -> Pin:
-        """What fixtures.toml pins for ``name``: sha256, size, tables (row counts), built_by."""
-        self.namespace(name)
-        with _failing_test():
-            pin = self._run.project().fixture(name).pin
-        assert pin is not None  # a fixture without a pin fails in setup, before the test
-        return pin
-
-    def fixture(self, name: str) -> ResolvedFixture:
-        """The declaration of ``name`` from fixtures.toml, defaults filled in."""
-        self.namespace(name)
-        with _failing_test():
-            return self._run.project().fixture(name)
-
-    def close(self) -> None:
-        """Close the connections this handle opened, newest first."""
-        while self._connections:
-            connection = self._connections.pop()
-            # The test may have closed it already, or the server may have gone; either way
-            # there is nothing left to release and the test's own outcome matters more.
-            with contextlib.suppress(Exception):
-                connection.close()
-
-    def _not_requested(self, name: str) -> NoReturn:
-        import pytest
-
-        asked = ", ".join(repr(n) for n in self.names) or "none"
-        pytest.fail(f"irisfx: this test did not ask for fixture {name!r} (it asked for "
-                    f"{asked}); add @pytest.mark.irisfx({name!r}) to the test, its class "
-                    "or its module", pytrace=False)
-
-
-@contextlib.contextmanager
-def _failing_test() -> Iterator[None]:
-    import pytest
-
-    try:
-        with _rendered():
-            yield
-        return
-    except PluginError as exc:
-        failure = str(exc)
-    # Outside the except block, so the report is the message alone, not an exception chain.
-    pytest.fail(failure, pytrace=False)

@@ -16,7 +16,7 @@ from typing import Literal, get_args
 
 from irisfx.engines import redact_url
 
-Mode = Literal["apply", "check", "never"]
+Mode = Literal["apply", "locked", "check", "never"]
 Scope = Literal["function", "class", "module", "session"]
 MODES: tuple[str, ...] = get_args(Mode)
 SCOPES: tuple[str, ...] = get_args(Scope)
@@ -26,16 +26,23 @@ DEFAULT_ENGINE = "sim://.irisfx/sim"
 ENV_CONFIG = "IRISFX_CONFIG"
 ENV_IRIS = "IRISFX_IRIS"
 ENV_MODE = "IRISFX_MODE"
+# Set by GitHub Actions, GitLab CI, CircleCI, Travis, Buildkite and others: tests there must
+# not re-pin fixtures.toml, so the default mode becomes "locked".
+ENV_CI = "CI"
+_NOT_CI = frozenset({"", "0", "false", "no", "off"})
 INI_CONFIG = "irisfx_config"
 INI_IRIS = "irisfx_iris"
 INI_MODE = "irisfx_mode"
 
 MARKER_HELP = (
-    'irisfx("NAME", ..., scope="session"): mount these fixtures.toml fixtures for the test '
-    "and give it the 'irisfx' fixture to reach them. scope (function, class, module or "
-    "session) says how long a writable fixture's changes live; function means every test "
-    "starts from the pinned state."
+    'irisfx("NAME", ..., writable=None, scope="session"): mount these fixtures.toml fixtures '
+    "for the test and give it the 'irisfx' fixture to reach them (irisfx.connect() when it "
+    "names one). writable=True gives this worker its own copy of a read-only fixture, "
+    "writable=False a read-only view of a writable one. scope (function, class, module or "
+    "session) says how long changes to a copy live (function: every test starts from the "
+    "pinned state); a fixture served read-only never changes, so scope means nothing for it."
 )
+KEYWORDS = ("scope", "writable")
 
 
 class SettingsError(ValueError):
@@ -61,7 +68,7 @@ class PluginSettings:
     config: Setting  # path of fixtures.toml, or None when none was given or found
     iris: Setting  # engine URL override; None leaves the choice to fixtures.toml
     mode: Mode
-    mode_source: str
+    mode_source: str  # "default", "default: CI is set", or the option/env/ini that set it
     keep: bool
     searched_from: Path
 
@@ -81,9 +88,16 @@ class PluginSettings:
         return [
             f"irisfx: config {self.config_path} ({self.config.source})",
             f"irisfx: engine {redact_url(engine.value or DEFAULT_ENGINE)} ({engine.source}), "
-            f"mode {self.mode} ({self.mode_source})"
+            f"mode {self.mode} ({self.mode_source}{_MODE_NOTE.get(self.mode, '')})"
             + (", keeping copies (--irisfx-keep)" if self.keep else ""),
         ]
+
+
+_MODE_NOTE = {
+    "apply": "; like 'irisfx apply' it re-pins fixtures.toml after a recipe edit; "
+             "--irisfx-mode locked, or CI set, forbids that",
+    "locked": "; never writes pins: a recipe edit stops the session",
+}
 
 
 def resolve(
@@ -111,7 +125,8 @@ def resolve(
                          f"found from {rootpath}" if found else "not found")
     iris = _pick("--irisfx-iris", option.get("irisfx_iris"), ENV_IRIS, env, INI_IRIS, ini)
     mode = _pick("--irisfx-mode", option.get("irisfx_mode"), ENV_MODE, env, INI_MODE, ini)
-    mode_value = (mode.value or "apply").strip().lower()
+    in_ci = env.get(ENV_CI, "").strip().lower() not in _NOT_CI
+    mode_value = (mode.value or ("locked" if in_ci else "apply")).strip().lower()
     if mode_value not in MODES:
         raise SettingsError(f"irisfx mode {mode.value!r} ({mode.source}) is not one of "
                             f"{', '.join(MODES)}")
@@ -119,7 +134,8 @@ def resolve(
         config=config,
         iris=iris,
         mode=mode_value,  # type: ignore[arg-type]  # checked against MODES just above
-        mode_source=mode.source if mode.value else "default",
+        mode_source=mode.source if mode.value else
+        (f"default: {ENV_CI} is set" if in_ci else "default"),
         keep=bool(option.get("irisfx_keep")),
         searched_from=rootpath,
     )
@@ -166,30 +182,70 @@ class MarkerArgs:
     kwargs: Mapping[str, object]
 
 
-def parse_requests(markers: Iterable[MarkerArgs]) -> tuple[dict[str, Scope], list[str]]:
-    """Fixture name -> scope from the markers, closest first; and what is wrong with them.
+@dataclass(frozen=True)
+class Request:
+    """What a test's markers ask of one fixture.
 
-    The closest marker that names a fixture decides its scope, so a function's marker
-    overrides a class's or module's ``pytestmark`` for the same name.
+    ``writable`` None serves the fixture as fixtures.toml declares it (a copy when
+    ``readonly = false``); True a copy of this process's own; False a read-only view of the
+    mount. ``scope_given`` says whether a marker wrote ``scope=`` (for the warning that
+    scope means nothing to a fixture served read-only).
     """
-    requests: dict[str, Scope] = {}
+
+    scope: Scope = "session"
+    writable: bool | None = None
+    scope_given: bool = False
+
+    def copied(self, declared_readonly: bool) -> bool:
+        """True when the test gets a writable copy rather than the shared mount."""
+        return (not declared_readonly) if self.writable is None else self.writable
+
+
+def parse_requests(markers: Iterable[MarkerArgs]) -> tuple[dict[str, Request], list[str]]:
+    """Fixture name -> request from the markers, closest first; and what is wrong with them.
+
+    For each fixture, ``scope`` and ``writable`` come from the closest marker that names it
+    and sets them, so a function's marker overrides a class's or module's ``pytestmark``.
+    """
+    found: dict[str, dict[str, object]] = {}
     problems: list[str] = []
     for marker in markers:
-        unknown = sorted(set(marker.kwargs) - {"scope"})
-        if unknown:
-            problems.append(f"@pytest.mark.irisfx: unknown keyword {', '.join(unknown)} "
-                            "(only scope= is accepted)")
-        scope = marker.kwargs.get("scope", "session")
-        if scope not in SCOPES:
-            problems.append(f"@pytest.mark.irisfx: scope={scope!r} is not one of "
-                            f"{', '.join(SCOPES)}")
-            scope = "session"
-        if not marker.names:
-            problems.append('@pytest.mark.irisfx needs at least one fixture name, e.g. '
-                            '@pytest.mark.irisfx("entities-100")')
-        for name in marker.names:
-            if not isinstance(name, str) or not name:
-                problems.append(f"@pytest.mark.irisfx: {name!r} is not a fixture name")
-                continue
-            requests.setdefault(name, scope)  # type: ignore[arg-type]  # checked above
+        settings = _marker_settings(marker, problems)
+        for name in _marker_names(marker, problems):
+            chosen = found.setdefault(name, {})
+            for key, value in settings.items():
+                chosen.setdefault(key, value)
+    requests = {name: Request(scope=chosen.get("scope", "session"),  # type: ignore[arg-type]
+                              writable=chosen.get("writable"),  # type: ignore[arg-type]
+                              scope_given="scope" in chosen)
+                for name, chosen in found.items()}
     return requests, problems
+
+
+def _marker_settings(marker: MarkerArgs, problems: list[str]) -> dict[str, object]:
+    unknown = sorted(set(marker.kwargs) - set(KEYWORDS))
+    if unknown:
+        problems.append(f"@pytest.mark.irisfx: unknown keyword {', '.join(unknown)} "
+                        f"(accepted: {', '.join(KEYWORDS)})")
+    settings = {key: marker.kwargs[key] for key in KEYWORDS if key in marker.kwargs}
+    if "scope" in settings and settings["scope"] not in SCOPES:
+        problems.append(f"@pytest.mark.irisfx: scope={settings.pop('scope')!r} is not one of "
+                        f"{', '.join(SCOPES)}")
+    writable = settings.get("writable")
+    if "writable" in settings and writable is not None and not isinstance(writable, bool):
+        problems.append(f"@pytest.mark.irisfx: writable={settings.pop('writable')!r} must be "
+                        "True, False or None")
+    return settings
+
+
+def _marker_names(marker: MarkerArgs, problems: list[str]) -> list[str]:
+    if not marker.names:
+        problems.append('@pytest.mark.irisfx needs at least one fixture name, e.g. '
+                        '@pytest.mark.irisfx("entities-100")')
+    names = []
+    for name in marker.names:
+        if not isinstance(name, str) or not name:
+            problems.append(f"@pytest.mark.irisfx: {name!r} is not a fixture name")
+        else:
+            names.append(name)
+    return names

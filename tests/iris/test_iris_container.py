@@ -143,8 +143,9 @@ def test_the_url_carries_the_password_but_the_shown_one_does_not() -> None:
 
 def test_the_contract_suite_skips_without_docker_and_says_how_to_run(no_docker: str) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "-p",
-         "no:xdist", "tests/contract/test_engine_contract.py", "-k", "info_describes"],
+        # -n 0, not -p no:xdist: pyproject's addopts pass -n to every run in the repository.
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "-n", "0",
+         "tests/contract/test_engine_contract.py", "-k", "info_describes"],
         cwd=REPO, env={**os.environ, "IRISFX_TEST_IRIS": "container"},
         capture_output=True, text=True, timeout=300,
     )

@@ -70,6 +70,16 @@ def worker():
 """
 
 
+def owned_namespaces(root: Path) -> dict[str, str]:
+    """Namespace -> role ("source", "mount", "copy") of what the project in ``root`` owns."""
+    project = load_project(root / "fixtures.toml")
+    engine = open_project_engine(project, None)
+    try:
+        return {ns: record.role for ns, record in engine.inventory().owned.items()}
+    finally:
+        engine.close()
+
+
 @dataclass
 class FxProject:
     """A pytester folder holding an irisfx project."""
@@ -101,7 +111,8 @@ class FxProject:
     def set_items_expect(self, count: int) -> None:
         """Change what 'items' expects, keeping the pins apply wrote."""
         path = self.root / "fixtures.toml"
-        text, n = re.subn(r'(\[fixtures\.items\.expect\]\n"Shop\.Item" = )\d+',
+        # apply keeps the layout written by write_config (lockfile/write.py).
+        text, n = re.subn(r'(expect = \{ "Shop\.Item" = )\d+',
                           rf"\g<1>{count}", path.read_text(encoding="utf-8"))
-        assert n == 1, "fixtures.toml is not in the layout apply writes"
+        assert n == 1, "fixtures.toml is not in the layout write_config wrote"
         path.write_text(text, encoding="utf-8")

@@ -55,7 +55,9 @@ def test_passing_run_applies_then_serves_the_fixture(fx: FxProject) -> None:
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines([
         "irisfx: config */fixtures.toml (found from *)",
-        "irisfx: engine sim://.irisfx/sim (fixtures.toml), mode apply (default)",
+        "irisfx: engine sim://.irisfx/sim (fixtures.toml), mode apply (default; like "
+        "'irisfx apply' it re-pins fixtures.toml after a recipe edit; --irisfx-mode locked, "
+        "or CI set, forbids that)",
         "irisfx: engine irisfx-sim * (simulator*",
         "irisfx: applied: build items, snapshot items, mount items, build orders, *",
     ])
@@ -117,7 +119,8 @@ def test_bad_scope_fails_collection(fx: FxProject) -> None:
 
 def test_marker_is_registered_with_help(fx: FxProject) -> None:
     result = fx.pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(['@pytest.mark.irisfx("NAME", ..., scope="session"): *'])
+    result.stdout.fnmatch_lines(
+        ['@pytest.mark.irisfx("NAME", ..., writable=None, scope="session"): *'])
     fx.pytester.makepyfile(test_items=TWO_TESTS)
     fx.pytester.runpytest("--strict-markers").assert_outcomes(passed=2)
 
@@ -191,7 +194,7 @@ def test_settings_option_beats_env_beats_ini(fx: FxProject, monkeypatch: pytest.
     result.stdout.fnmatch_lines(["*mode never (env IRISFX_MODE)"])
     result = fx.pytester.runpytest("--irisfx-mode", "apply", "--irisfx-iris", "sim://opt")
     result.stdout.fnmatch_lines(["irisfx: engine sim://opt (--irisfx-iris), "
-                                 "mode apply (--irisfx-mode)"])
+                                 "mode apply (--irisfx-mode; *re-pins*)"])
 
 
 def test_config_option_points_at_another_folder(fx: FxProject) -> None:
@@ -209,7 +212,7 @@ def test_bad_mode_in_env_is_a_usage_error(fx: FxProject, monkeypatch: pytest.Mon
     result = fx.pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*irisfx mode 'sometimes' (env IRISFX_MODE) is not one of "
-                                 "apply, check, never"])
+                                 "apply, locked, check, never"])
 
 
 def test_apply_failure_stops_the_session_before_any_test(fx: FxProject) -> None:
