@@ -16,7 +16,8 @@ import pytest
 
 from irisfx.engines import EngineSettings
 from irisfx.engines.sim import SimEngine
-from irisfx.errors import EngineError
+from irisfx.engines.sim.database import open_database
+from irisfx.errors import EngineError, NotEmulatedError
 from irisfx.recipes.recipe import load_recipe
 from tests.conftest import SQL_RECIPE
 
@@ -91,13 +92,27 @@ def test_no_statement_changes_a_writable_database_through_a_read_only_connection
 
 
 @pytest.mark.parametrize("statement", WRITES)
-def test_every_kind_of_write_is_refused(engine: SimEngine, statement: str) -> None:
+def test_every_kind_of_write_is_refused(engine: SimEngine, tmp_path: Path,
+                                        statement: str) -> None:
     connection = engine.connect("FXSRC", read_only=True)
     try:
-        with pytest.raises(sqlite3.DatabaseError, match=r"read-only|not authorized"):
+        with pytest.raises((sqlite3.DatabaseError, NotEmulatedError)) as refused:
             connection.cursor().execute(statement)
     finally:
         connection.close()
+    message = str(refused.value)
+    if "read-only" in message or "not authorized" in message:
+        return
+    # The IRIS dialect refused it first (PRAGMA, VACUUM... are no IRIS SQL). SQLite's own
+    # read-only guard, below the dialect, must refuse it by itself too.
+    assert isinstance(refused.value, NotEmulatedError) or "IRIS SQL statement" in message
+    served = tmp_path / "sim" / "db" / "FXSRC" / "IRIS.DAT"
+    guarded = open_database(served, writable=True, query_only=True)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match=r"read-only|not authorized"):
+            guarded.execute(statement)
+    finally:
+        guarded.close()
 
 
 def test_a_read_only_connection_still_reads(engine: SimEngine) -> None:

@@ -1,8 +1,9 @@
 """Reading a simulated database's tables and rows (for manifests, ``diff`` and ``dump``).
 
 A simulated database is an SQLite file whose tables are named ``"Schema.Table"``. Its columns
-and primary key come from SQLite's own catalogue (``PRAGMA table_info``); a table without a
-primary key is keyed by SQLite's rowid, which stands for IRIS's row id. Files are opened only
+and primary key are IRIS's, as the simulator recorded them in the schema (its catalog), and the
+hidden RowID is left out as ``SELECT *`` leaves it out on IRIS; a table without a primary key is
+keyed by SQLite's rowid, which is IRIS's row id. Files are opened only
 through :func:`irisfx.engines.sim.database.open_database`, read-only.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from irisfx.engines.manifest import Row, TableSchema
 from irisfx.engines.sim.database import open_database
+from irisfx.engines.sim.dialect.catalog import Catalog, read_catalog
 from irisfx.engines.sim.sql import SimConnection
 from irisfx.errors import IntegrityError
 from irisfx.lockfile.manifest import Column, normalize_type
@@ -37,6 +39,7 @@ class SimReader:
     def __init__(self, inner: sqlite3.Connection, where: str) -> None:
         self._inner = inner
         self._where = where
+        self._known: Catalog | None = None
 
     @classmethod
     def of_connection(cls, connection: SimConnection) -> SimReader:
@@ -67,9 +70,21 @@ class SimReader:
 
     def _schema(self, name: str) -> TableSchema:
         info = self._inner.execute(f"PRAGMA table_info({_ident(name)})").fetchall()
+        known = self._catalog().table(name)
+        if known is not None:
+            # As IRIS shows it: the hidden RowID is no column (it keys a table without a
+            # primary key, as SQLite's rowid does), and the primary key is IRIS's.
+            visible = {c.name for c in known.visible}
+            info = [row for row in info if row[1] in visible]
+        key = known.primary_key if known is not None and known.primary_key else tuple(
+            str(row[1]) for row in sorted((r for r in info if r[5]), key=lambda r: r[5]))
         columns = tuple(Column(str(row[1]), _iris_type(str(row[2] or ""))) for row in info)
-        key = tuple(str(row[1]) for row in sorted((r for r in info if r[5]), key=lambda r: r[5]))
         return TableSchema(name, columns, key)
+
+    def _catalog(self) -> Catalog:
+        if self._known is None:
+            self._known = read_catalog(self._inner)
+        return self._known
 
     def keyed_rows(self, table: TableSchema) -> Iterator[tuple[Any, Row]]:
         """``(key, row)`` in key order (primary key, else rowid)."""

@@ -5,11 +5,13 @@ database, not the SQL text, refuses writes, as IRIS does with <PROTECT>)."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from irisfx.engines.sim.database import open_database
+from irisfx.engines.sim.dialect.catalog import read_catalog
 from irisfx.engines.sim.sql import SimConnection
 
 from .instance import Instance, IrisError
@@ -62,7 +64,40 @@ def open_sql(served: Served) -> tuple[SimConnection, sqlite3.Connection]:
     connection under it."""
     inner = open_database(served.live, writable=not served.readonly)
     inner.execute(TABLES_VIEW)
+    _describe_columns(inner)
     return SimConnection(inner, served.namespace), inner
+
+
+def _describe_columns(inner: sqlite3.Connection) -> None:
+    """INFORMATION_SCHEMA.COLUMNS and KEY_COLUMN_USAGE as IRIS answers them (the columns the
+    iris engine's manifest reader asks for), from the simulator's catalog as the connection
+    opens: enough for a stand-in, whose readers open a connection after the tables are made."""
+    inner.execute('CREATE TEMP TABLE "INFORMATION_SCHEMA.COLUMNS" (TABLE_SCHEMA, TABLE_NAME, '
+                  "COLUMN_NAME, ORDINAL_POSITION, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, "
+                  "NUMERIC_PRECISION, NUMERIC_SCALE)")
+    inner.execute('CREATE TEMP TABLE "INFORMATION_SCHEMA.KEY_COLUMN_USAGE" (TABLE_SCHEMA, '
+                  "TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, CONSTRAINT_TYPE)")
+    for table in read_catalog(inner).tables.values():
+        schema, _, name = table.name.partition(".")
+        for position, column in enumerate(table.visible, start=1):
+            kind, length, precision, scale = _iris_type(column.declared)
+            inner.execute('INSERT INTO "INFORMATION_SCHEMA.COLUMNS" VALUES (?,?,?,?,?,?,?,?)',
+                          (schema, name, column.name, position, kind, length, precision, scale))
+        for position, key in enumerate(table.primary_key, start=1):
+            inner.execute('INSERT INTO "INFORMATION_SCHEMA.KEY_COLUMN_USAGE" '
+                          "VALUES (?,?,?,?,'PRIMARY KEY')", (schema, name, key, position))
+
+
+def _iris_type(declared: str) -> tuple[str, int | None, int | None, int | None]:
+    match = re.match(r"\s*([A-Za-z_]+)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?", declared)
+    if match is None:
+        return declared.upper(), None, None, None
+    kind, first, second = match.group(1).upper(), match.group(2), match.group(3)
+    if kind in ("VARCHAR", "CHAR", "TEXT"):
+        return "VARCHAR", int(first) if first else None, None, None
+    if kind in ("NUMERIC", "DECIMAL") and first:
+        return kind, None, int(first), int(second or 0)
+    return kind, None, None, None
 
 
 def serve_as_helper(instance: Instance, namespace: str) -> sqlite3.Connection:
@@ -70,6 +105,7 @@ def serve_as_helper(instance: Instance, namespace: str) -> sqlite3.Connection:
     served = _served(instance, namespace)
     inner = open_database(served.live, writable=False)
     inner.execute(TABLES_VIEW)
+    _describe_columns(inner)
     return inner
 
 

@@ -9,6 +9,9 @@ import re
 import sqlite3
 from typing import Any
 
+from irisfx.engines.sim.sql import _Translator
+from irisfx.errors import NotEmulatedError
+
 from .calls import number, public
 from .instance import Instance, IrisError, status_error
 from .sql import cancel, serve_as_helper
@@ -33,7 +36,8 @@ def statement_type(sql: str) -> int:
     import sqlglot.errors
 
     try:
-        trees = [t for t in sqlglot.parse(sql) if t is not None]
+        # IRIS's %-words (%ID, %EXACT) are names to IRIS; sqlglot would read '%' as modulo.
+        trees = [t for t in sqlglot.parse(re.sub(r"%(\w+)", r"pct_\1", sql)) if t is not None]
     except sqlglot.errors.ParseError as exc:
         raise status_error(f"SQLCODE -1: {exc}") from None
     if len(trees) != 1:
@@ -45,6 +49,15 @@ def statement_type(sql: str) -> int:
     if found is None:
         raise status_error(f"SQLCODE -1: the stand-in does not know the type of {name}")
     return found
+
+
+def _explain(connection: sqlite3.Connection, sql: str) -> None:
+    """Prepare ``sql`` as the simulator's SQL layer would run it, running nothing."""
+    translation = _Translator(connection)(sql)
+    for step in translation.steps:
+        if isinstance(step, str):
+            unquoted = re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "", step)
+            connection.execute("EXPLAIN " + step, [None] * unquoted.count("?"))
 
 
 class SqlMethods:
@@ -60,8 +73,8 @@ class SqlMethods:
         if kind in (1, 2, 3, 4):
             connection = serve_as_helper(self.instance, str(ns))
             try:
-                connection.execute("EXPLAIN " + str(sql))
-            except sqlite3.Error as exc:
+                _explain(connection, str(sql))
+            except (sqlite3.Error, NotEmulatedError) as exc:
                 raise status_error(f"SQLCODE -30: {exc}") from None
             except IrisError:
                 raise
