@@ -70,7 +70,10 @@ class _Guard:
 
     def raise_for(self, exc: sqlite3.Error) -> None:
         """Turn a statement stopped by this guard into what stopped it."""
-        if self.interrupted:
+        # A signal handler may raise anywhere in the progress callback, not only where it
+        # looks: SQLite then stops the statement as "interrupted" with the flag unset. Only
+        # this guard interrupts, so an interrupt that is no time-out is the signal.
+        if self.interrupted or (str(exc) == "interrupted" and not self.timed_out):
             raise KeyboardInterrupt("interrupted while a statement ran") from None
         if self.timed_out:
             raise EngineError(
