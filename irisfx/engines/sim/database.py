@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from irisfx.engines.sim.dialect import register as register_dialect
 from irisfx.errors import EngineError
 from irisfx.lockfile.queries import QUERY_TIMEOUT_ENV
+
+T = TypeVar("T")
 
 # What a read-only statement may do; everything else (writes, schema, ATTACH, PRAGMA) is denied.
 _READING = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
@@ -100,49 +102,32 @@ _ACTION_NAMES = {getattr(sqlite3, f"SQLITE_{name}"): name.replace("_", " ")
 class _GuardedCursor(sqlite3.Cursor):
     """A cursor whose statements stop at the guard's time limit or on a signal."""
 
-    def execute(self, sql: str, parameters: Any = (), /) -> _GuardedCursor:
-        guard = self.connection._guard  # type: ignore[attr-defined]
-        guard.start()
+    def _guarded(self, call: Callable[[], T], *, starts: bool = False) -> T:
+        guard: _Guard = self.connection._guard  # type: ignore[attr-defined]
+        if starts:
+            guard.start()
         try:
-            super().execute(sql, parameters)
+            return call()
         except sqlite3.Error as exc:
             guard.raise_for(exc)
             raise
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _GuardedCursor:
+        self._guarded(lambda: super(_GuardedCursor, self).execute(sql, parameters), starts=True)
         return self
 
     def executemany(self, sql: str, seq: Iterable[Any], /) -> _GuardedCursor:
-        guard = self.connection._guard  # type: ignore[attr-defined]
-        guard.start()
-        try:
-            super().executemany(sql, seq)
-        except sqlite3.Error as exc:
-            guard.raise_for(exc)
-            raise
+        self._guarded(lambda: super(_GuardedCursor, self).executemany(sql, seq), starts=True)
         return self
 
     def fetchone(self) -> Any:
-        guard = self.connection._guard  # type: ignore[attr-defined]
-        try:
-            return super().fetchone()
-        except sqlite3.Error as exc:
-            guard.raise_for(exc)
-            raise
+        return self._guarded(super().fetchone)
 
     def fetchmany(self, size: int | None = 1) -> list[Any]:
-        guard = self.connection._guard  # type: ignore[attr-defined]
-        try:
-            return super().fetchmany(size or 1)
-        except sqlite3.Error as exc:
-            guard.raise_for(exc)
-            raise
+        return self._guarded(lambda: super(_GuardedCursor, self).fetchmany(size or 1))
 
     def fetchall(self) -> list[Any]:
-        guard = self.connection._guard  # type: ignore[attr-defined]
-        try:
-            return super().fetchall()
-        except sqlite3.Error as exc:
-            guard.raise_for(exc)
-            raise
+        return self._guarded(super().fetchall)
 
 
 class _GuardedConnection(sqlite3.Connection):
