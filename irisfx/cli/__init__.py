@@ -169,6 +169,8 @@ def main() -> None:
     # who sets the variable keeps their choice. irisfx starts no Python child that could miss it.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
+    _load_app()  # under ``python -m irisfx`` the early handlers still cover the imports
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # SIGTERM (kill, a CI timeout) stops irisfx like Ctrl-C: clean-up runs, the message shows.
     handle_sigterm_as_interrupt()
     try:
