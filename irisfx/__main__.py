@@ -1,6 +1,7 @@
 """``python -m irisfx``: the command line, safe to interrupt from its first moment."""
 
-import _signal  # type: ignore[import-not-found]  # the C module: the first handler goes in before any import (signal needs enum)
+# The C module: the first handler goes in before any import (``signal`` imports enum).
+import _signal  # type: ignore[import-not-found]
 import os
 
 
