@@ -129,15 +129,13 @@ def test_a_bad_time_limit_is_a_clear_error(case: Case) -> None:
 def test_a_runaway_query_ends_on_a_signal(case: Case, sig: signal.Signals) -> None:
     proc = case.popen("sql", "open", RUNAWAY)
     time.sleep(1.5)  # loaded and running the statement
-    sent = time.monotonic()
     proc.send_signal(sig)
     try:
-        _, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)  # a guard against a hang, not a speed check
     except Exception:
         proc.kill()
         raise
     assert proc.returncode == 130, err
-    assert time.monotonic() - sent < 20
     assert "Traceback" not in err
 
 
