@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -22,6 +24,7 @@ from irisfx.errors import EngineError
 from tests.contract.live_report import LiveReport, report_path
 from tests.standin.fixtures import PASSWORD_ENV, USERNAME_ENV, activate, make_standin
 
+EngineT = TypeVar("EngineT", bound=Engine)
 LIVE_ENV = "IRISFX_TEST_IRIS"
 SKIP_REASON = (
     f"no live IRIS: set {LIVE_ENV}=iris://USER:PASSWORD@HOST:PORT "
@@ -84,6 +87,17 @@ def live_url(live_report: LiveReport) -> Iterator[str]:
         running.stop()
 
 
+@contextmanager
+def cleaned_up(opened: EngineT) -> Iterator[EngineT]:
+    """``opened``; afterwards everything it owns is removed and it is closed."""
+    try:
+        yield opened
+    finally:
+        for namespace in list(opened.inventory().owned):
+            opened.unmount(namespace)
+        opened.close()
+
+
 @pytest.fixture(params=["sim", "iris-standin", "iris"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
@@ -103,13 +117,8 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path,
     else:
         url = request.getfixturevalue("live_url")
         settings = _iris_settings(url, project, tmp_path)
-    opened = open_engine(settings)
-    try:
+    with cleaned_up(open_engine(settings)) as opened:
         yield opened
-    finally:
-        for namespace in list(opened.inventory().owned):
-            opened.unmount(namespace)
-        opened.close()
 
 
 @pytest.fixture

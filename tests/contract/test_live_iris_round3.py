@@ -31,7 +31,7 @@ from irisfx.engines.iris.helper import check_status
 from irisfx.errors import EngineError, IrisfxError
 from irisfx.files.dbfile import read_label
 from irisfx.recipes.recipe import Recipe, load_recipe
-from tests.contract.conftest import _iris_settings
+from tests.contract.conftest import _iris_settings, cleaned_up
 from tests.contract.live_report import LiveReport
 
 RECIPE = """\
@@ -154,12 +154,8 @@ def iris(live_url: str, tmp_path: Path) -> Iterator[IrisEngine]:
     """An iris engine on a fresh project; what it made is removed and it is closed after."""
     opened = open_engine(_iris_settings(live_url, f"live3-{uuid.uuid4().hex[:8]}", tmp_path))
     assert isinstance(opened, IrisEngine)
-    try:
-        yield opened
-    finally:
-        for namespace in list(opened.inventory().owned):
-            opened.unmount(namespace)
-        opened.close()
+    with cleaned_up(opened) as engine:
+        yield engine
 
 
 @pytest.fixture
