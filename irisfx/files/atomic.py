@@ -10,12 +10,20 @@ from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 
 from irisfx.errors import ConfigError
+from irisfx.files.signals import interrupts_held
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a reader sees the old or the new file, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Replace ``path`` with ``data`` so a reader sees the old or the new file, never half.
+
+    An interrupt (Ctrl-C, SIGTERM) at any point leaves either the old file or the new one, and
+    no temp file: the temp file is made with interrupts held, so one cannot land between its
+    creation and the clean-up that owns it.
+    """
+    tmp: str | None = None
     try:
+        with interrupts_held():
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -24,7 +32,8 @@ def write_atomic(path: Path, data: bytes) -> None:
             Path(tmp).chmod(path.stat().st_mode & 0o777)
         Path(tmp).replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 

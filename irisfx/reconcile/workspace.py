@@ -6,7 +6,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISDIR
+from stat import S_ISREG
 
 from irisfx.files.digest import CACHE_NAME, ProgressFactory, StatCache
 from irisfx.lockfile.journal import load_project_with_pins, with_pins
@@ -56,19 +56,19 @@ class Workspace:
     def remove_stale_temp_files(self) -> list[Path]:
         """Delete temp files a killed irisfx left behind; call it holding the apply lock.
 
-        Only irisfx's own names (``.fixtures.toml.*.tmp`` beside fixtures.toml,
-        ``.stat-cache.json.*.tmp`` and ``.toml-cache.json.*.tmp`` in ``.irisfx/``) and only
-        files older than this process:
-        every other writer of them holds the apply lock, or is a plan that started later.
+        Only irisfx's own names. ``.fixtures.toml.*.tmp`` beside fixtures.toml goes whatever
+        its age: every writer of fixtures.toml holds the apply lock, so none is being written.
+        ``.stat-cache.json.*.tmp`` and ``.toml-cache.json.*.tmp`` in ``.irisfx/`` go only when
+        older than this process, since a plan (which takes no lock) may be writing one now.
         """
         removed = []
-        for folder, name in ((self.project.root, self.project.config_path.name),
-                             (self.project.state_dir, CACHE_NAME),
-                             (self.project.state_dir, TOML_CACHE_NAME)):
+        for folder, name, cutoff in ((self.project.root, self.project.config_path.name, None),
+                                     (self.project.state_dir, CACHE_NAME, _STARTED),
+                                     (self.project.state_dir, TOML_CACHE_NAME, _STARTED)):
             for path in folder.glob(f".{name}.*.tmp"):
                 with contextlib.suppress(OSError):
                     stat = path.lstat()
-                    if stat.st_mtime < _STARTED and not S_ISDIR(stat.st_mode):
+                    if S_ISREG(stat.st_mode) and (cutoff is None or stat.st_mtime < cutoff):
                         path.unlink()
                         removed.append(path)
         return removed

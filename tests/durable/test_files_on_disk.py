@@ -81,3 +81,17 @@ def test_a_malformed_stat_cache_is_discarded(applied: ProjectDir, cache: str) ->
     for command in ("verify", "check", "plan"):
         run = applied.irisfx(command)
         assert run.code == 0, f"{command}: {run.text}"
+
+
+def test_a_fresh_config_temp_is_removed_and_a_link_at_its_name_kept(project: ProjectDir,
+                                                                      tmp_path: Path) -> None:
+    # Every writer of fixtures.toml holds the apply lock, so any such temp file is a leftover.
+    fresh = project.root / ".fixtures.toml.n0w.tmp"
+    fresh.write_text("left over")
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    link = project.root / ".fixtures.toml.l1nk.tmp"
+    link.symlink_to(victim)
+    assert project.irisfx("apply").code == 0
+    assert not fresh.exists()
+    assert link.is_symlink() and victim.read_text() == "precious"

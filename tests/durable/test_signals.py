@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 
+from irisfx.files.signals import interrupts_held, sigterm_as_interrupt
 from tests.cli.test_kill_resume import assert_converged
 from tests.conftest import ProjectDir
 
@@ -20,3 +24,12 @@ def test_sigterm_is_an_interrupt_with_the_resume_message(project: ProjectDir,
     resumed = project.irisfx("apply")
     assert resumed.code == 0, resumed.text
     assert_converged(project)
+
+
+def test_an_interrupt_waits_for_the_held_block_then_acts() -> None:
+    reached_the_end = False
+    with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt), interrupts_held():
+        os.kill(os.getpid(), signal.SIGTERM)
+        reached_the_end = True
+    assert reached_the_end
+
