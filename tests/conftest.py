@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.forkrun import run_cli
 
 # pytester drives the plugin tests (tests/plugin); pytest accepts pytest_plugins only here.
 pytest_plugins = ["pytester"]
@@ -63,18 +63,13 @@ class ProjectDir:
         """Its fixtures.toml."""
         return self.root / "fixtures.toml"
 
-    def irisfx(self, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> Run:
-        """Run ``python -m irisfx ARGS`` in the project folder."""
-        proc = subprocess.run(
-            [sys.executable, "-m", "irisfx", *args],
-            cwd=self.root,
-            env={**self.env, **(env or {})},
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        return Run(proc.returncode, proc.stdout, proc.stderr)
+    def irisfx(self, *args: str, env: dict[str, str] | None = None, stdin: str = "",
+               fresh: bool = False) -> Run:
+        """Run ``python -m irisfx ARGS`` in the project folder (tests.forkrun; ``fresh``: in a
+        new interpreter, for what start-up itself does)."""
+        done = run_cli(self.root, list(args), {**self.env, **(env or {})}, stdin=stdin,
+                       fresh=fresh)
+        return Run(done.code, done.out, done.err)
 
     def write_config(self, extra: str = "") -> None:
         """(Re)write fixtures.toml with the standard 'items' fixture and ``extra`` TOML."""

@@ -42,18 +42,33 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
+_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
 def interrupts_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block ends, then act as usual.
+    """SIGINT and SIGTERM wait until the block ends, then act as they would have.
 
     For the few steps that must not be split: making a file and noting it for clean-up. The
-    signal stays pending in the kernel and its handler runs right after the block.
+    handlers are swapped, not the thread's signal mask: the kernel hands a process's signal to
+    any thread that does not block it, so a mask held by one thread holds nothing. Off the main
+    thread it does nothing, as Python runs signal handlers in the main thread only.
     """
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
+    previous = {signum: signal.signal(signum, note) for signum in _INTERRUPTS}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            # None: a handler installed outside Python, which cannot be put back; the default is
+            # what such a process would have had.
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])

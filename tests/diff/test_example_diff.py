@@ -173,7 +173,8 @@ def test_manifest_lines_change_only_for_the_changed_table(reapplied: Reapplied) 
     changed = {(a.split(" = ")[0], b.split(" = ")[0]) for a, b in zip(old, new, strict=True)
                if a != b}
     keys = {a for a, b in changed}
-    assert keys == {"sha256", "size", "recipe_sha256", "created", '"RAG.Entities"'}, changed
+    # 'created' is to the second: a fast re-apply may keep the same one.
+    assert keys - {"created"} == {"sha256", "size", "recipe_sha256", '"RAG.Entities"'}, changed
     manifest_line = [line for line in new if line.startswith('"RAG.Entities" = "')]
     assert manifest_line == ['"RAG.Entities" = "103 rows; digest '
                              + manifest_line[0].split("digest ")[1][:32]

@@ -12,9 +12,7 @@ that a run wrote nothing outside the project and its simulator folder.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -25,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import Run
+from tests.forkrun import HANG, Overran, run_cli
 
 SQL_RECIPE = """\
 CREATE TABLE Shop.Item (ID INTEGER PRIMARY KEY, Name VARCHAR(50) NOT NULL);
@@ -91,13 +90,9 @@ class Case:
         return env
 
     def irisfx(self, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
-        """Run ``python -m irisfx ARGS`` in the project folder as a real subprocess."""
-        proc = subprocess.run(
-            [sys.executable, "-m", "irisfx", *args], cwd=self.proj,
-            env={**self.env, **(env or {})}, stdin=subprocess.DEVNULL, capture_output=True,
-            text=True, timeout=timeout, check=False,
-        )
-        return Run(proc.returncode, proc.stdout, proc.stderr)
+        """Run ``python -m irisfx ARGS`` in the project folder (tests.forkrun)."""
+        done = run_cli(self.proj, list(args), {**self.env, **(env or {})}, timeout=timeout)
+        return Run(done.code, done.out, done.err)
 
     def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
         """Start ``python -m irisfx ARGS`` without waiting (to be signalled)."""
@@ -175,50 +170,11 @@ def problems_in_output(run: Run) -> list[str]:
     return found
 
 
-# ---------------------------------------------------------------------------------------------
-# Fast runs for the fuzzer: main() in a child forked from tests/faults/forkserver.py, a clean,
-# single-threaded process that imported irisfx once. A fork costs milliseconds; a crashing or
-# hanging child cannot touch the next one.
-
-HANG = -1000
-_server: subprocess.Popen[str] | None = None
-#: CPU seconds of each forked run, for the soak script's figures.
-cpu_seconds: list[float] = []
-
-
-def _fork_server() -> subprocess.Popen[str]:
-    global _server
-    if _server is None or _server.poll() is not None:
-        repo = Path(__file__).resolve().parents[2]
-        _server = subprocess.Popen(
-            [sys.executable, "-m", "tests.faults.forkserver"], cwd=repo,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env={k: v for k, v in os.environ.items() if not k.startswith(("IRISFX_", "IRIS_"))},
-        )
-        atexit.register(_server.kill)
-    return _server
-
-
 def run_forked(case: Case, *args: str, timeout: float = 60) -> Run:
-    """Run ``python -m irisfx ARGS`` as a child forked from the fork server; HANG if it overran.
-
-    The child is the same program as ``python -m irisfx``: ``irisfx.cli.main()`` with
-    ``sys.argv``, the case's environment and folder, stdin from /dev/null, stdout and stderr
-    to files.
-    """
-    server = _fork_server()
-    assert server.stdin is not None and server.stdout is not None
-    out = case.root / "tmp" / "stdout"
-    err = case.root / "tmp" / "stderr"
-    request = {"cwd": str(case.proj), "args": list(args), "env": case.env, "out": str(out),
-               "err": str(err), "timeout": timeout}
-    server.stdin.write(json.dumps(request) + "\n")
-    server.stdin.flush()
-    answer = json.loads(server.stdout.readline())
-    code = int(answer["code"])
-    cpu_seconds.append(float(answer["cpu"]))
-
-    def read(path: Path) -> str:
-        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-
-    return Run(code, read(out), read(err))
+    """Run ``python -m irisfx ARGS`` in the case's project with its environment (tests.forkrun);
+    code HANG if it overran its timeout and was killed."""
+    try:
+        done = run_cli(case.proj, list(args), case.env, timeout=timeout)
+    except Overran:
+        return Run(HANG, "", "")
+    return Run(done.code, done.out, done.err)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from tests.faults.fuzzing import TARGETS, Templates, fuzz
-from tests.faults.harness import cpu_seconds
+from tests.forkrun import cpu_seconds
 
 
 def soak_fuzz(count: int, seed: int) -> int:
