@@ -21,6 +21,7 @@ import importlib
 import io
 import json
 import os
+import pkgutil
 import signal
 import sys
 import tempfile
@@ -28,10 +29,11 @@ import time
 from typing import Any
 
 HANG = -1000
-#: Imported once here so that each child starts with them loaded: the cost of every command.
-PRELOADED = ("irisfx.cli", "irisfx.cli.app", "irisfx.reconcile.apply", "irisfx.reconcile.observe",
-             "irisfx.reconcile.planned", "irisfx.reconcile.workspace", "irisfx.lockfile.project",
-             "irisfx.engines.sim", "irisfx.reconcile.report", "irisfx.recipes.recipe")
+#: Packages imported whole, once, here, so that each child starts with them loaded: the cost
+#: every command would pay again. Not the iris engine: it imports the driver, which a child may
+#: take from its own PYTHONPATH (the stand-in).
+PRELOADED = ("irisfx.cli", "irisfx.reconcile", "irisfx.lockfile", "irisfx.files",
+             "irisfx.recipes", "irisfx.engines.sim", "irisfx.store")
 _BASE_PATH = [p for p in sys.path[1:]
               if p not in os.environ.get("PYTHONPATH", "").split(os.pathsep)]
 
@@ -102,11 +104,24 @@ def _wait(pid: int, timeout: float) -> tuple[int, float]:
         time.sleep(0.002)
 
 
+def _preload() -> None:
+    from irisfx.cli import _load_app
+
+    _load_app()  # first: importing the command modules registers commands in import order
+    for package in PRELOADED:
+        for module in pkgutil.walk_packages(importlib.import_module(package).__path__,
+                                            f"{package}."):
+            with contextlib.suppress(ImportError):  # an optional extra that is not installed
+                importlib.import_module(module.name)
+    from pydantic import TypeAdapter
+
+    TypeAdapter(int)  # typer builds one per option on each run: load pydantic's builder now
+    assert "iris" not in sys.modules, "the fork server must leave the IRIS driver to the child"
+
+
 def serve() -> None:
     """Answer requests from stdin until it closes."""
-    for module in PRELOADED:
-        with contextlib.suppress(ImportError):  # a module that moved costs the child its import
-            importlib.import_module(module)
+    _preload()
     requests = sys.stdin
     answers = sys.stdout
     for line in requests:
