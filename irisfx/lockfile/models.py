@@ -60,6 +60,18 @@ Namespace = Annotated[
 ]
 TableName = Annotated[str, AfterValidator(names.check_table_name),
                       _key_pattern(names.TABLE_NAME.pattern, "Table or Schema.Table.")]
+#: How ``format_by`` names an irisfx: a later one that meets a newer format says which to get.
+WRITER = re.compile(r"^irisfx [0-9][0-9A-Za-z.+-]{0,39}$")
+
+
+def _check_writer(value: str) -> str:
+    if not WRITER.match(value):
+        raise ValueError(f"{value!r} is not 'irisfx' and a version, as in \"irisfx 1.2.0\"")
+    return value
+
+
+Writer = Annotated[str, AfterValidator(_check_writer),
+                   _pattern(WRITER.pattern, "'irisfx' and its version, as in \"irisfx 1.2.0\".")]
 EnvVarName = Annotated[str, AfterValidator(names.check_env_var_name),
                        _pattern(names.ENV_VAR_NAME.pattern, "An environment variable name.")]
 ProjectName = Annotated[str, AfterValidator(names.check_project_name),
@@ -157,6 +169,12 @@ class Settings(Model):
         default=FORMAT, ge=1,
         description="The layout of this file; irisfx writes it. Files without it are format 1.",
     )
+    format_by: Writer | None = Field(
+        default=None,
+        description="The irisfx that wrote this 'format' ('irisfx init' writes it; an irisfx "
+        "that moves a file to a newer format writes it). An older irisfx that meets the newer "
+        "format names it in its refusal.",
+    )
     project: ProjectName = Field(
         description="Names what this project owns on a shared instance; unique per instance."
     )
@@ -201,16 +219,28 @@ class Settings(Model):
     @classmethod
     def _known_format(cls, value: int) -> int:
         if value > FORMAT:
-            raise ValueError(newer_format_message(value))
+            raise ValueError(newer_format_message(value, None))
         return value
 
 
-def newer_format_message(found: object) -> str:
-    """What to say about a fixtures.toml written in a layout this irisfx does not know."""
+def writer() -> str:
+    """This irisfx as ``format_by`` names it."""
     from irisfx import __version__
 
-    return (f"format {found} was written by a newer irisfx (this one, irisfx {__version__}, "
-            f"reads format {FORMAT}); upgrade irisfx")
+    return f"irisfx {__version__}"
+
+
+def named_writer(format_by: object) -> str | None:
+    """``format_by`` as read from a file, if it has the documented shape (it is untrusted)."""
+    return format_by if isinstance(format_by, str) and WRITER.match(format_by) else None
+
+
+def newer_format_message(found: object, written_by: object) -> str:
+    """What to say about a fixtures.toml written in a layout this irisfx does not know;
+    ``written_by`` is its ``format_by``."""
+    by = named_writer(written_by)
+    return (f"format {found} was written by {by or 'a newer irisfx'} (this one, {writer()}, "
+            f"reads format {FORMAT}); upgrade " + (f"to {by} or later" if by else "irisfx"))
 
 
 _SCALAR_SCHEMA: dict[str, Any] = {"type": ["string", "number", "boolean"]}

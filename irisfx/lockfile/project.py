@@ -28,6 +28,7 @@ from irisfx.lockfile.models import (
     Query,
     ResolvedFixture,
     Settings,
+    named_writer,
     newer_format_message,
 )
 from irisfx.lockfile.parsed import parse_cached
@@ -241,10 +242,13 @@ def _check_format(data: dict[str, Any], text: str, name: str) -> None:
     found = settings.get("format") if isinstance(settings, dict) else None
     if isinstance(found, int) and not isinstance(found, bool) and found > FORMAT:
         line = KeyLines(text).line(["irisfx", "format"])
+        by = settings.get("format_by") if isinstance(settings, dict) else None
+        named = named_writer(by)
+        wanted = f"'irisfx>={named.split()[1]}'" if named else "irisfx"
         raise ConfigError(f"{name} is in a newer format than this irisfx reads",
                           details=[f"{name}:{line}: irisfx.format: "
-                                   f"{newer_format_message(found)}"],
-                          fix="upgrade irisfx (pip install -U irisfx), then run the "
+                                   f"{newer_format_message(found, by)}"],
+                          fix=f"upgrade irisfx (pip install -U {wanted}), then run the "
                           "command again")
 
 

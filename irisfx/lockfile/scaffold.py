@@ -8,16 +8,17 @@ import unicodedata
 from pathlib import Path
 
 from irisfx.errors import ConfigError
-from irisfx.lockfile.models import FORMAT, Settings
+from irisfx.lockfile.models import FORMAT, Settings, writer
 from irisfx.lockfile.names import check_project_name, generated_name
 from irisfx.lockfile.project import CONFIG_NAME, STATE_DIR
 
 TEMPLATE = """\
 # irisfx fixtures: see 'irisfx --help' and 'irisfx schema'.
-# irisfx rewrites this file when it pins a fixture (sorted, comments not kept):
-# put notes in 'description'.
+# When irisfx pins a fixture it writes only the [fixtures.NAME.pin] tables; comments, order
+# and everything else stay as you wrote them.
 [irisfx]
 format = {format}                             # the layout of this file; irisfx writes it
+format_by = "{writer}"  # the irisfx that wrote 'format'
 project = "{project}"
 {id_line}# iris = "iris://_SYSTEM@localhost:1972"   # default: sim://.irisfx/sim (the simulator)
 
@@ -101,7 +102,7 @@ def init_project(folder: Path, project: str | None) -> list[str]:
         description="built by recipes/example.sql" if kept
         else "three rows built by recipes/example.sql",
         source=generated_name(f"FXSRC_{part}", "_EXAMPLE"),
-        mount=generated_name(f"FX_{part}", "_EXAMPLE"), format=FORMAT,
+        mount=generated_name(f"FX_{part}", "_EXAMPLE"), format=FORMAT, writer=writer(),
         expect="" if kept else EXAMPLE_EXPECT)
     (folder / CONFIG_NAME).write_text(text, encoding="utf-8")
     made = (f", made from the folder name {folder.name!r}; choose another with --project NAME"

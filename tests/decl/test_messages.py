@@ -140,6 +140,30 @@ def test_a_newer_format_is_refused_with_upgrade_advice(tmp_path: Path) -> None:
     assert "upgrade irisfx" in (err.fix or "")
 
 
+def test_a_newer_format_names_the_irisfx_that_wrote_it(tmp_path: Path) -> None:
+    text = '[irisfx]\nformat = 3\nformat_by = "irisfx 2.4.1"\nproject = "p"\n'
+    err = error_of(write(tmp_path, text))
+    assert err.details == ["fixtures.toml:2: irisfx.format: format 3 was written by irisfx "
+                           f"2.4.1 (this one, irisfx {__version__}, reads format 1); upgrade "
+                           "to irisfx 2.4.1 or later"]
+    assert err.fix == "upgrade irisfx (pip install -U 'irisfx>=2.4.1'), then run the command again"
+
+
+@pytest.mark.parametrize("by", ['"irisfx 2.0\\u001b[31m"', '"rm -rf / 2.0"', "7", '""'])
+def test_a_format_by_of_another_shape_is_not_repeated(tmp_path: Path, by: str) -> None:
+    err = error_of(write(tmp_path, f'[irisfx]\nformat = 3\nformat_by = {by}\nproject = "p"\n'))
+    assert "written by a newer irisfx" in err.details[0]
+    assert "pip install -U irisfx)" in (err.fix or "")
+
+
+def test_format_by_is_read_and_checked_in_a_current_file(tmp_path: Path) -> None:
+    ok = load_project(write(tmp_path, '[irisfx]\nformat = 1\nformat_by = "irisfx 0.1.0"\n'
+                                      'project = "p"\n'))
+    assert ok.doc.irisfx.format_by == "irisfx 0.1.0"
+    err = error_of(write(tmp_path, '[irisfx]\nformat_by = "me"\nproject = "p"\n'))
+    assert err.exit_code == ExitCode.USAGE and "format_by" in "".join(err.details)
+
+
 @pytest.mark.parametrize("value", ["0", '"1"', "1.0", "true"])
 def test_a_malformed_format_is_refused(tmp_path: Path, value: str) -> None:
     text = f'[irisfx]\nformat = {value}\nproject = "p"\n'
