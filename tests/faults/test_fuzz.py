@@ -19,7 +19,7 @@ from tests.faults.mutations import ALL
 SEED = 20261126
 
 #: (shards, examples per shard) for each target: 440 cases in all, in shards so that
-#: pytest-xdist can spread them (about 110 ms of CPU each, a third of the whole suite at 1,200).
+#: pytest-xdist can spread them (about 50 ms of CPU each through tests/forkrun).
 #: Every family of hostile input is still drawn; tests/soak/run_soak.py runs them long.
 CI_SHARDS = {"config": (2, 100), "sim-state": (2, 60), "plan": (1, 60),
              "stat-cache": (1, 60)}
