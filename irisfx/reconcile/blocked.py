@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from irisfx.errors import ConflictError, IntegrityError, IrisfxError
-from irisfx.reconcile.plan import Plan, Problem
+from irisfx.reconcile.plan import Plan
+from irisfx.reconcile.problems import Problem
 
 
 def blocked_error(plan: Plan) -> IrisfxError:

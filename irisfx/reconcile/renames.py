@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from irisfx.files.digest import digest_files
 from irisfx.reconcile.leftovers import DEFAULT_FILE, FIXTURES_DIR, unclaimed_files
-from irisfx.reconcile.plan import Plan, Problem
+from irisfx.reconcile.plan import Plan
+from irisfx.reconcile.problems import Problem
 
 if TYPE_CHECKING:
     from irisfx.reconcile.planned import Planned

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from irisfx.errors import ConflictError, IntegrityError, IrisfxError, StalePlanError, UsageError
 from irisfx.files.atomic import write_atomic
-from irisfx.reconcile.plan import ACTION_ORDER, Action, Digest, Plan, Problem
+from irisfx.reconcile.plan import ACTION_ORDER, Action, Plan
+from irisfx.reconcile.problems import Digest, Problem
 
 if TYPE_CHECKING:
     from irisfx.lockfile.project import Project

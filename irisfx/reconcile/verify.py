@@ -14,9 +14,9 @@ from irisfx.lockfile.models import ResolvedFixture
 from irisfx.lockfile.project import load_project, select_fixtures, store_url
 from irisfx.recipes.recipe import load_recipe
 from irisfx.reconcile.observe import FileState, observe_files
-from irisfx.reconcile.plan import (
+from irisfx.reconcile.plan import Plan
+from irisfx.reconcile.problems import (
     Digest,
-    Plan,
     Problem,
     expectations_against_pin,
     integrity_problem,

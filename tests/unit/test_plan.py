@@ -10,7 +10,8 @@ from irisfx.files.digest import FileDigest
 from irisfx.lockfile.models import Fixture, Pin, ResolvedFixture
 from irisfx.recipes.recipe import Recipe
 from irisfx.reconcile.observe import FileState, Observation
-from irisfx.reconcile.plan import Digest, Plan, make_plan
+from irisfx.reconcile.plan import Plan, make_plan
+from irisfx.reconcile.problems import Digest
 
 SHA_A, SHA_B, RECIPE_1, RECIPE_2 = "a" * 64, "b" * 64, "1" * 64, "2" * 64
 SIM = EngineInfo(kind="sim", url="sim://x", product="irisfx-sim 0 (simulator)", simulator=True)
