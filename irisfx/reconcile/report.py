@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from irisfx.errors import ConflictError, IntegrityError, IrisfxError, StalePlanError, UsageError
+from irisfx.errors import StalePlanError, UsageError
 from irisfx.files.atomic import write_atomic
 from irisfx.reconcile.plan import ACTION_ORDER, Action, Plan
 from irisfx.reconcile.problems import Digest, Problem
@@ -110,20 +110,6 @@ def problem_json(problem: Problem) -> dict[str, Any]:
             "file": problem.file, "namespace": problem.namespace,
             "expected": digest(problem.expected), "actual": digest(problem.actual),
             "message": problem.message, "details": list(problem.details), "fix": problem.fix}
-
-
-def problems_error(problems: Sequence[Problem]) -> IrisfxError:
-    """One error for the problems that block an apply: integrity first (exit 3)."""
-    integrity = [p for p in problems if p.kind == "integrity"]
-    first = (integrity or list(problems))[0]
-    details = list(first.details)
-    if integrity:
-        details.append("Nothing was mounted.")
-    for other in problems:
-        if other is not first:
-            details.append(f"also: {other.fixture}: {other.message}")
-    cls = IntegrityError if integrity else ConflictError
-    return cls(first.message, details=details, fix=first.fix or None)
 
 
 MAX_PLAN_BYTES = 16 * 1024 * 1024
