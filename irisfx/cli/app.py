@@ -36,15 +36,25 @@ app = typer.Typer(
 )
 
 
-def _argument_metavar(self: TyperArgument, ctx: Any, *, usage: bool = False) -> str:
+def _argument_type(self: Any, ctx: Any) -> str | None:
+    # typer prints "<list[str]>" beside an argument even when it has a metavar; the metavar
+    # says it better, so show the type only where there is none.
+    if isinstance(self, TyperArgument) and self.metavar:
+        return None
+    return _TYPER_ARGUMENT_TYPE(self, ctx)
+
+
+def _usage_name(self: Any) -> str:
     # typer writes a required argument as {NAME} in the usage line; irisfx's help, README and
     # error messages write NAME.
-    var = _TYPER_METAVAR(self, ctx, usage=usage)
-    return var[1:-1] if usage and var.startswith("{") and var.endswith("}") else var
+    name = str(_TYPER_USAGE_NAME(self))
+    return name.replace("{", "").replace("}", "") if self.required else name
 
 
-_TYPER_METAVAR = TyperArgument.make_metavar
-TyperArgument.make_metavar = _argument_metavar  # type: ignore[method-assign]
+_TYPER_ARGUMENT_TYPE = TyperArgument.display_type_rich
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
+_TYPER_USAGE_NAME = TyperArgument._usage_display_name
+TyperArgument._usage_display_name = _usage_name  # type: ignore[method-assign]
 
 
 @dataclass

@@ -1,34 +1,28 @@
-"""Command-line errors in irisfx's words, not the parsing library's.
+"""Command-line errors in irisfx's words, not the validation library's.
 
-typer's click layer says "-5.0 is not in the range x>=0.0." and "'x' is not a valid int
-range."; a person at a prompt reads "must be 0 or more" and "must be a whole number" better.
+typer checks option values with pydantic, whose messages ("Input should be greater than or
+equal to 1", "Value error, ...") read like a traceback to a person at a prompt.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import typer
 
-
-def _bound(words: str) -> Callable[[re.Match[str]], str]:
-    def replace(match: re.Match[str]) -> str:
-        return words.format(match.group(1).removesuffix(".0"))
-    return replace
-
-
-_PLAIN: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
-    (re.compile(r"\S+ is not in the range x>=(\S+?)\.?$"), _bound("must be {} or more")),
-    (re.compile(r"\S+ is not in the range x>(\S+?)\.?$"), _bound("must be more than {}")),
-    (re.compile(r"\S+ is not in the range x<=(\S+?)\.?$"), _bound("must be {} or less")),
-    (re.compile(r"('[^']*') is not a valid int range\."), r"\1 is not a whole number"),
-    (re.compile(r"('[^']*') is not a valid float range\."), r"\1 is not a number"),
+_PLAIN = (
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be \1 or less"),
+    (re.compile(r"Input should be a valid number[^.]*"), "must be a number"),
+    (re.compile(r"Input should be a valid integer[^.]*"), "must be a whole number"),
+    (re.compile(r"Value error, "), ""),
+    (re.compile(r"'(\S+)' is not one of (.+)\.$"), r"'\1' is not one of \2"),
 )
 
 
 def plain(message: str) -> str:
-    """``message`` with the parser's phrases replaced by plain ones."""
+    """``message`` with pydantic's phrases replaced by plain ones."""
     for pattern, replacement in _PLAIN:
         message = pattern.sub(replacement, message)
     return message

@@ -113,6 +113,9 @@ def _preload() -> None:
                                             f"{package}."):
             with contextlib.suppress(ImportError):  # an optional extra that is not installed
                 importlib.import_module(module.name)
+    from pydantic import TypeAdapter
+
+    TypeAdapter(int)  # typer builds one per option on each run: load pydantic's builder now
     assert "iris" not in sys.modules, "the fork server must leave the IRIS driver to the child"
 
 
