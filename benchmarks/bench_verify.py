@@ -77,7 +77,8 @@ def measure(size: int, count: int, openssl_seconds: int = 2) -> tuple[list[Row],
         peaks: dict[str, list[int]] = {"one": [], "two": [], "tiny": []}
         raw = multi = 0.0
         for i in range(count):
-            if i == 0 and openssl_seconds:  # the quiet line: two processes should hash at twice the speed of one
+            # The quiet line: two processes should hash at twice the speed of one.
+            if i == 0 and openssl_seconds:
                 raw = openssl_sha256(seconds=openssl_seconds) or 0.0
                 multi = openssl_sha256(seconds=openssl_seconds, multi=2) or 0.0
             ref_one.append(openssl_dgst(files["one"]) or 0.0)
