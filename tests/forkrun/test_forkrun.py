@@ -6,8 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SQL_RECIPE, ProjectDir, clean_env
-from tests.forkrun import Finished, run_cli
+from tests.forkrun import Finished, Overran, run_cli
 
 IRISFX = Path(__file__).resolve().parents[2] / "irisfx"
 
@@ -71,3 +73,12 @@ def test_the_check_finds_a_read_at_import() -> None:
         == [2]
     assert _module_level_environment_reads(ast.parse("import os\ndef f():\n  os.getenv('A')\n")) \
         == []
+
+
+def test_a_command_past_its_timeout_is_killed_and_reported(tmp_path: Path) -> None:
+    project = _twin(tmp_path)
+    # No first apply finishes within a millisecond: the server kills the child and says so.
+    with pytest.raises(Overran, match="irisfx apply ran over"):
+        run_cli(project.root, ["apply"], project.env, timeout=0.001)
+    # The server is still there for the next command.
+    assert run_cli(project.root, ["--version"], project.env).code == 0
