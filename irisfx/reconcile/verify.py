@@ -12,7 +12,7 @@ from typing import Literal
 
 from irisfx.lockfile.models import ResolvedFixture
 from irisfx.lockfile.project import load_project, select_fixtures, store_url
-from irisfx.recipes.recipe import load_recipe
+from irisfx.recipes.recipe import Recipe, load_recipe
 from irisfx.reconcile.observe import FileState, observe_files
 from irisfx.reconcile.plan import Plan
 from irisfx.reconcile.problems import (
@@ -48,7 +48,8 @@ def verify_fixtures(ws: Workspace, names: list[str], *, full: bool
     fixtures = select_fixtures(project, names)
     states = observe_files(project, fixtures, ws.cache, full=full, progress=ws.progress)
     ws.save_cache()
-    verdicts = [_verdict(ws, f, states[f.name]) for f in fixtures]
+    recipes: dict[str, Recipe] = {}  # fixtures that share a recipe read it once
+    verdicts = [_verdict(ws, f, states[f.name], recipes) for f in fixtures]
     # A missing file that lies at a renamed fixture's old path gets a 'git mv' fix.
     problems = tuple(v.problem for v in verdicts if v.problem is not None)
     advised = {p.fixture: p for p in advise_plan(ws, Plan(problems=problems)).problems}
@@ -56,7 +57,8 @@ def verify_fixtures(ws: Workspace, names: list[str], *, full: bool
             for v in verdicts], states
 
 
-def _verdict(ws: Workspace, f: ResolvedFixture, state: FileState) -> Verdict:
+def _verdict(ws: Workspace, f: ResolvedFixture, state: FileState,
+             recipes: dict[str, Recipe]) -> Verdict:
     pin = f.pin
     actual = Digest(state.digest.sha256, state.digest.size) if state.digest else None
     if pin is None:
@@ -76,7 +78,10 @@ def _verdict(ws: Workspace, f: ResolvedFixture, state: FileState) -> Verdict:
         return Verdict(f.name, f.file, "integrity", pinned,
                        integrity_problem(f, actual, store=store))
     if f.decl.recipe:
-        recipe = load_recipe(ws.project.path(f.decl.recipe), f.decl.recipe)
+        recipe = recipes.get(f.decl.recipe)
+        if recipe is None:
+            recipe = recipes[f.decl.recipe] = load_recipe(ws.project.path(f.decl.recipe),
+                                                          f.decl.recipe)
         if recipe.sha256 != pin.recipe_sha256:
             return Verdict(f.name, f.file, "pending", pinned, Problem(
                 "conflict", f.name, f"fixture '{f.name}': its recipe changed since the file "
