@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.forkrun import run_cli
+from tests.forkrun import Run, run_cli
 
 # pytester drives the plugin tests (tests/plugin); pytest accepts pytest_plugins only here.
 pytest_plugins = ["pytester"]
@@ -65,20 +65,6 @@ expect = {{ "Shop.Item" = 3 }}
 
 
 @dataclass
-class Run:
-    """A finished irisfx process."""
-
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        """stdout and stderr together."""
-        return self.out + self.err
-
-
-@dataclass
 class ProjectDir:
     """A project folder with a fixtures.toml, and a way to run irisfx in it."""
 
@@ -95,9 +81,8 @@ class ProjectDir:
                fresh: bool = False) -> Run:
         """Run ``python -m irisfx ARGS`` in the project folder (tests.forkrun; ``fresh``: in a
         new interpreter, for what start-up itself does)."""
-        done = run_cli(self.root, list(args), {**self.env, **(env or {})}, stdin=stdin,
+        return run_cli(self.root, list(args), {**self.env, **(env or {})}, stdin=stdin,
                        fresh=fresh)
-        return Run(done.code, done.out, done.err)
 
     def write_config(self, extra: str = "") -> None:
         """(Re)write fixtures.toml with the standard 'items' fixture and ``extra`` TOML."""

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ProjectDir, Run, flip_last_byte
+from tests.conftest import ProjectDir, flip_last_byte
+from tests.forkrun import Run
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -22,8 +22,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import Run
-from tests.forkrun import HANG, Overran, run_cli
+from tests.forkrun import HANG, Overran, Run, run_cli
 
 SQL_RECIPE = """\
 CREATE TABLE Shop.Item (ID INTEGER PRIMARY KEY, Name VARCHAR(50) NOT NULL);
@@ -91,8 +90,7 @@ class Case:
 
     def irisfx(self, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
         """Run ``python -m irisfx ARGS`` in the project folder (tests.forkrun)."""
-        done = run_cli(self.proj, list(args), {**self.env, **(env or {})}, timeout=timeout)
-        return Run(done.code, done.out, done.err)
+        return run_cli(self.proj, list(args), {**self.env, **(env or {})}, timeout=timeout)
 
     def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
         """Start ``python -m irisfx ARGS`` without waiting (to be signalled)."""
@@ -174,7 +172,6 @@ def run_forked(case: Case, *args: str, timeout: float = 60) -> Run:
     """Run ``python -m irisfx ARGS`` in the case's project with its environment (tests.forkrun);
     code HANG if it overran its timeout and was killed."""
     try:
-        done = run_cli(case.proj, list(args), case.env, timeout=timeout)
+        return run_cli(case.proj, list(args), case.env, timeout=timeout)
     except Overran:
         return Run(HANG, "", "")
-    return Run(done.code, done.out, done.err)

@@ -26,12 +26,17 @@ cpu_seconds: list[float] = []
 
 
 @dataclass
-class Finished:
+class Run:
     """A finished irisfx process: exit code (negative: killed by that signal) and output."""
 
     code: int
     out: str
     err: str
+
+    @property
+    def text(self) -> str:
+        """stdout and stderr together."""
+        return self.out + self.err
 
 
 class Overran(AssertionError):
@@ -51,7 +56,7 @@ def _fork_server() -> subprocess.Popen[str]:
 
 
 def run_cli(cwd: Path, args: list[str], env: dict[str, str], *, stdin: str = "",
-            timeout: float = 120, fresh: bool = False) -> Finished:
+            timeout: float = 120, fresh: bool = False) -> Run:
     """Run ``python -m irisfx ARGS`` in ``cwd`` with exactly ``env``; Overran past ``timeout``.
 
     ``fresh`` (or IRISFX_TEST_FRESH=1) starts a new interpreter, for what start-up itself does.
@@ -62,14 +67,14 @@ def run_cli(cwd: Path, args: list[str], env: dict[str, str], *, stdin: str = "",
                                   input=stdin, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise Overran(f"irisfx {' '.join(args)} ran over {timeout} s") from None
-        return Finished(proc.returncode, proc.stdout, proc.stderr)
+        return Run(proc.returncode, proc.stdout, proc.stderr)
     with tempfile.TemporaryDirectory(prefix="irisfx-run-") as scratch:
         streams = Path(scratch)
         (streams / "stdin").write_text(stdin, encoding="utf-8")
         code = _run_forked(cwd, args, env, streams, timeout)
         if code == HANG:
             raise Overran(f"irisfx {' '.join(args)} ran over {timeout} s")
-        return Finished(code, _read(streams / "stdout"), _read(streams / "stderr"))
+        return Run(code, _read(streams / "stdout"), _read(streams / "stderr"))
 
 
 def _run_forked(cwd: Path, args: list[str], env: dict[str, str], streams: Path,

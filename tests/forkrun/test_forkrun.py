@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SQL_RECIPE, ProjectDir, clean_env
-from tests.forkrun import Finished, Overran, run_cli
+from tests.forkrun import Overran, Run, run_cli
 
 IRISFX = Path(__file__).resolve().parents[2] / "irisfx"
 
@@ -39,7 +39,7 @@ def test_forked_and_fresh_runs_answer_alike(tmp_path: Path) -> None:
         assert a == b, args
 
 
-def _seen(run: Finished, root: Path) -> tuple[int, str, str]:
+def _seen(run: Run, root: Path) -> tuple[int, str, str]:
     """What a test sees of a run, with its folder written as ROOT."""
     return run.code, run.out.replace(str(root), "ROOT"), run.err.replace(str(root), "ROOT")
 

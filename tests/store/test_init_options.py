@@ -7,7 +7,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from tests.conftest import Run, clean_env
+from tests.conftest import clean_env
+from tests.forkrun import Run
 
 
 def _init(folder: Path, *args: str) -> Run:
