@@ -21,10 +21,17 @@ from irisfx.engines import EngineSettings, open_engine
 from irisfx.engines.base import Engine
 from irisfx.engines.iris.container import RunningIris, container_image, start_iris
 from irisfx.errors import EngineError
+from irisfx.recipes.recipe import Recipe, load_recipe
 from tests.contract.live_report import LiveReport, report_path
 from tests.standin.fixtures import PASSWORD_ENV, USERNAME_ENV, activate, make_standin
 
 EngineT = TypeVar("EngineT", bound=Engine)
+#: The two-row recipe the live IRIS tests build.
+RECIPE = """\
+CREATE TABLE Shop.Item (ID INTEGER PRIMARY KEY, Name VARCHAR(50) NOT NULL);
+INSERT INTO Shop.Item (ID, Name) VALUES (1, 'apple');
+INSERT INTO Shop.Item (ID, Name) VALUES (2, 'pear');
+"""
 LIVE_ENV = "IRISFX_TEST_IRIS"
 SKIP_REASON = (
     f"no live IRIS: set {LIVE_ENV}=iris://USER:PASSWORD@HOST:PORT "
@@ -119,6 +126,14 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path,
         settings = _iris_settings(url, project, tmp_path)
     with cleaned_up(open_engine(settings)) as opened:
         yield opened
+
+
+@pytest.fixture
+def recipe(tmp_path: Path) -> Recipe:
+    """RECIPE, loaded from a file in tmp_path."""
+    path = tmp_path / "items.sql"
+    path.write_text(RECIPE, encoding="utf-8")
+    return load_recipe(path)
 
 
 @pytest.fixture

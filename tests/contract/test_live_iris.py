@@ -26,15 +26,9 @@ from irisfx.engines import open_engine
 from irisfx.engines.base import Engine, NoProgress
 from irisfx.engines.iris.connect import Target, load_driver, open_native
 from irisfx.errors import EngineError
-from irisfx.recipes.recipe import Recipe, load_recipe
-from tests.contract.conftest import _iris_settings
+from irisfx.recipes.recipe import Recipe
+from tests.contract.conftest import RECIPE, _iris_settings
 from tests.contract.live_report import LiveReport
-
-RECIPE = """\
-CREATE TABLE Shop.Item (ID INTEGER PRIMARY KEY, Name VARCHAR(50) NOT NULL);
-INSERT INTO Shop.Item (ID, Name) VALUES (1, 'apple');
-INSERT INTO Shop.Item (ID, Name) VALUES (2, 'pear');
-"""
 
 README_CONFIG = """\
 [irisfx]
@@ -72,13 +66,6 @@ def test_writable_copy_is_reset(irisfx, round):
     cursor.execute("INSERT INTO Shop.Item (ID, Name) VALUES (9, 'fig')")
     conn.commit()
 """
-
-
-@pytest.fixture
-def recipe(tmp_path: Path) -> Recipe:
-    path = tmp_path / "items.sql"
-    path.write_text(RECIPE, encoding="utf-8")
-    return load_recipe(path)
 
 
 @pytest.fixture

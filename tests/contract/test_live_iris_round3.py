@@ -30,15 +30,9 @@ from irisfx.engines.iris.engine import IrisEngine
 from irisfx.engines.iris.helper import check_status
 from irisfx.errors import EngineError, IrisfxError
 from irisfx.files.dbfile import read_label
-from irisfx.recipes.recipe import Recipe, load_recipe
+from irisfx.recipes.recipe import Recipe
 from tests.contract.conftest import _iris_settings, cleaned_up
 from tests.contract.live_report import LiveReport
-
-RECIPE = """\
-CREATE TABLE Shop.Item (ID INTEGER PRIMARY KEY, Name VARCHAR(50) NOT NULL);
-INSERT INTO Shop.Item (ID, Name) VALUES (1, 'apple');
-INSERT INTO Shop.Item (ID, Name) VALUES (2, 'pear');
-"""
 
 TEST_CLASS = "ZIrisFxTest.Live"
 TEST_CLASS_TEXT = """\
@@ -140,13 +134,6 @@ def test_class(live_url: str) -> Iterator[str]:
     finally:
         with native_on(live_url) as native:
             native.classMethodValue("%SYSTEM.OBJ", "Delete", TEST_CLASS, "-d")
-
-
-@pytest.fixture
-def recipe(tmp_path: Path) -> Recipe:
-    path = tmp_path / "items.sql"
-    path.write_text(RECIPE, encoding="utf-8")
-    return load_recipe(path)
 
 
 @pytest.fixture
