@@ -117,6 +117,14 @@ def make_case(root: Path, config: str = CONFIG) -> Case:
     return case
 
 
+def applied_case(root: Path, config: str = CONFIG) -> Case:
+    """A case after a successful first apply: a template for cases to copy."""
+    case = make_case(root, config)
+    run = case.irisfx("apply", "--auto-approve")
+    assert run.code == 0, run.text
+    return case
+
+
 def copy_case(template: Case, root: Path) -> Case:
     """A copy of ``template`` at ``root`` (symlinks copied as links, times kept)."""
     shutil.copytree(template.root, root, symlinks=True)

@@ -21,8 +21,8 @@ from tests.faults.harness import (
     CONFIG,
     DOCUMENTED,
     Case,
+    applied_case,
     copy_case,
-    make_case,
     problems_in_output,
     run_forked,
 )
@@ -35,10 +35,7 @@ DAT = Path("fixtures/items/IRIS.DAT")
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Case:
     """An applied project every case copies."""
-    case = make_case(tmp_path_factory.mktemp("journal") / "template", CONFIG)
-    run = case.irisfx("apply", "--auto-approve")
-    assert run.code == 0, run.text
-    return case
+    return applied_case(tmp_path_factory.mktemp("journal") / "template", CONFIG)
 
 
 def pin_of(case: Case) -> dict[str, object]:

@@ -14,8 +14,8 @@ from tests.faults.fuzzing import check
 from tests.faults.harness import (
     CONFIG,
     Case,
+    applied_case,
     copy_case,
-    make_case,
     outside_snapshot,
     run_forked,
 )
@@ -45,10 +45,7 @@ CASES = [pytest.param(path, kind, command, id=f"{path}:{command[0]}")
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Case:
     """An applied project every case copies."""
-    case = make_case(tmp_path_factory.mktemp("links") / "template", CONFIG)
-    run = case.irisfx("apply", "--auto-approve")
-    assert run.code == 0, run.text
-    return case
+    return applied_case(tmp_path_factory.mktemp("links") / "template", CONFIG)
 
 
 def plant(case: Case, relative: str, kind: str) -> None:
